@@ -1,0 +1,668 @@
+// models/journey.cpp: what happens to a resident's request, from need to end.
+//
+// Every random number is drawn from the stream of the request (or of the
+// source or unit that makes it), by purpose and visit number, so a request
+// meets the same luck in two scenarios that treat it alike (common random
+// numbers), and the run does not depend on threads.
+#include "models/journey.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace govsim {
+
+const char* to_string(Status s) noexcept {
+  switch (s) {
+    case Status::resolved: return "resolved";
+    case Status::abandoned: return "abandoned";
+    case Status::lost: return "lost";
+    case Status::orphaned: return "no_responsible_unit";
+    case Status::unresolved: return "unresolved";
+    case Status::unreported: return "unreported";
+  }
+  return "resolved";
+}
+
+namespace {
+// Purposes of random draws: each has its own counter space.
+enum Purpose : std::uint32_t {
+  kNeedGap = 1, kNeedPick, kReport, kReportDelay, kPatience, kChannel, kService, kMisroute, kMisrouteTarget,
+  kRefusal, kQuality, kRoute, kLoss, kTransfer, kAdminGap, kAdminService, kRedocumentation, kTrustDelay,
+  kFeedbackDelay, kArbitration, kCoordination, kSignService
+};
+constexpr std::uint8_t kLevels = 6;  // 0 diverted work, 1 escalated, 2..5 urgency 3..0
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::uint8_t level_for(int urgency, bool escalated) {
+  return escalated ? 1 : static_cast<std::uint8_t>(2 + (3 - urgency));
+}
+std::uint8_t clamp8(std::uint16_t v) { return static_cast<std::uint8_t>(std::min<std::uint16_t>(v, 255)); }
+}  // namespace
+
+JourneyModel::JourneyModel(const Scenario& scenario, const Organisation& org, const Residents& residents,
+                           std::uint64_t stream_key)
+    : scenario_(scenario), org_(org), residents_(residents), key_(stream_key),
+      warmup_(scenario.simulation.warmup_h), horizon_(scenario.simulation.horizon_h), units_(org.size()) {
+  for (auto& u : units_) u.queues.resize(kLevels);
+  // Willingness starts at each group's value.
+  willingness_.resize(residents.size());
+  for (const auto& b : residents.blocks()) {
+    const auto& g = scenario.populations[b.population].groups[b.group];
+    std::fill_n(willingness_.begin() + b.first, b.size, static_cast<float>(g.willingness));
+  }
+  // Need rates of each block (residents x rate), cumulative over types.
+  const std::size_t types = scenario.request_types.size();
+  for (const auto& b : residents.blocks()) {
+    const auto& g = scenario.populations[b.population].groups[b.group];
+    std::vector<double> cumulative(types, 0.0);
+    double total = 0.0;
+    for (std::size_t t = 0; t < types; ++t) {
+      const auto it = g.need_rates.find(scenario.request_types[t].name);
+      total += it == g.need_rates.end() ? 0.0 : it->second * b.size;
+      cumulative[t] = total;
+    }
+    block_cumulative_rate_.push_back(std::move(cumulative));
+    block_rate_.push_back(total);
+  }
+  // The lookahead: handoffs, plus first contact away from home, plus word of mouth.
+  min_delay_ = org.minimum_handoff_delay();
+  for (const auto& pop : scenario.populations) {
+    for (const auto& [type, target] : pop.first_contact) {
+      if (target == "home") continue;
+      double channel = kInf;
+      for (const auto& g : scenario.units) channel = std::min(channel, g.travel_h);
+      if (scenario.platform.coverage > 0) channel = std::min(channel, scenario.platform.online_delay_h);
+      for (const auto& g : pop.groups) min_delay_ = std::min(min_delay_, g.reporting_delay_h.minimum() + channel);
+    }
+  }
+  if (scenario.behaviour.trust) {
+    min_delay_ = std::min(min_delay_, scenario.behaviour.word_of_mouth_delay_h.minimum());
+    min_delay_ = std::min(min_delay_, scenario.behaviour.feedback_delay_h.minimum());
+  }
+  min_delay_ = std::min(min_delay_, scenario.handoffs.arbitration_delay_h.minimum() +
+                                        scenario.handoffs.transfer_delay_h.minimum());
+}
+
+void JourneyModel::seed_sources(Engine& engine) {
+  const auto& blocks = residents_.blocks();
+  for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+    if (block_rate_[b] <= 0) continue;
+    Request src;
+    src.item = Request::Item::need_source;
+    src.home = blocks[b].home;
+    src.join_slot = b;  // the resident block this source draws from
+    src.entity = sim::mix64(sim::stable_id(org_.unit(blocks[b].home).name) ^
+                            sim::mix64(0xB10C000000ull + (std::uint64_t{blocks[b].population} << 16) + blocks[b].group));
+    const double gap = -std::log(sim::Stream(key_, src.entity).uniform(kNeedGap, 0)) / block_rate_[b];
+    auto& p = engine.partition(blocks[b].home);
+    p.schedule(gap, kNeed, p.hold(src));
+  }
+  for (std::uint32_t u = 0; u < org_.size(); ++u) {
+    auto& p = engine.partition(u);
+    const UnitGroup& g = org_.group_of(u);
+    const double diverted = g.admin_burden + g.economic_targets;
+    if (diverted > 0) {
+      Request src;
+      src.item = Request::Item::admin_source;
+      src.entity = sim::mix64(sim::stable_id(org_.unit(u).name) ^ 0xAD317ull);
+      p.schedule(0.0, kAdmin, p.hold(src));
+    }
+    Request sampler;
+    sampler.item = Request::Item::sampler;
+    p.schedule(std::min(scenario_.simulation.sample_interval_h, horizon_), kSample, p.hold(sampler));
+  }
+}
+
+void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot) {
+  switch (kind) {
+    case kNeed: need_arises(p, slot); break;
+    case kArrive: arrive(p, slot); break;
+    case kDone: service_done(p, slot); break;
+    case kAdmin: diverted_work_arrives(p, slot); break;
+    case kReview: council_review(p, slot); break;
+    case kSample: sample(p, slot); break;
+    case kTrust: trust_signal(p, slot); break;
+    case kSigned: cosign_signed(p, slot); break;
+    default: break;
+  }
+}
+
+// --- 1. A need arises at the resident's home; reported or not. -------------
+void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
+  Request& src = p.item(source);
+  const sim::Stream s(key_, src.entity);
+  const std::uint64_t k = src.tick++;
+  const std::uint32_t b = src.join_slot;
+  const ResidentBlock& block = residents_.blocks()[b];
+  // Which need, and whose (one block: a type by rate, a resident uniformly).
+  const sim::Uniforms pick = s.uniforms(kNeedPick, static_cast<std::uint32_t>(k));
+  const auto& cumulative = block_cumulative_rate_[b];
+  const auto type = static_cast<std::uint8_t>(
+      std::min<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), pick.first * block_rate_[b]) -
+                                cumulative.begin(),
+                            cumulative.size() - 1));
+  const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
+  // The next need of this block.
+  const double gap = -std::log(s.uniform(kNeedGap, static_cast<std::uint32_t>(k + 1))) / block_rate_[b];
+  p.schedule(p.now() + gap, kNeed, source);
+
+  const auto& group = scenario_.populations[block.population].groups[block.group];
+  Request r;
+  r.entity = sim::mix64(src.entity ^ sim::mix64(k + 1));
+  r.type = type;
+  r.resident = resident;
+  r.home = block.home;
+  r.group_id = block.group_id;
+  r.need_at = p.now();
+  const sim::Stream rs(key_, r.entity);
+  if (scenario_.behaviour.reporting && rs.uniform(kReport, 0) >= willingness_[resident]) {
+    // Never reported: the gap the city never sees.
+    if (records(r)) {
+      Outcome o;
+      o.home = r.home;
+      o.group_id = r.group_id;
+      o.type = r.type;
+      o.status = Status::unreported;
+      o.reported_at = static_cast<float>(r.need_at);
+      units_[p.id()].outcomes.push_back(o);
+    }
+    return;
+  }
+  r.reported_at = r.need_at + group.reporting_delay_h.sample(rs.block(kReportDelay, 0));
+  r.give_up_at = (scenario_.behaviour.abandonment && group.patience_h)
+                     ? r.reported_at + group.patience_h->sample(rs.block(kPatience, 0))
+                     : kInf;
+  // First contact: home, its parent (e.g. a one-stop centre), or a named unit.
+  const auto& fc = scenario_.populations[block.population].first_contact;
+  auto it = fc.find(scenario_.request_types[type].name);
+  if (it == fc.end()) it = fc.find("default");
+  const std::string target = it == fc.end() ? "home" : it->second;
+  std::uint32_t first = r.home;
+  if (target == "parent") first = org_.unit(r.home).parent;
+  else if (target != "home") first = org_.resolve_target(r.home, target);
+  if (first == kNoUnit) first = r.home;
+  double arrival = r.reported_at;
+  if (first != r.home) {
+    const bool online = org_.unit(first).connected && rs.uniform(kChannel, 0) < group.digital_access;
+    arrival += online ? scenario_.platform.online_delay_h : org_.group_of(first).travel_h;
+  }
+  r.from = kNoUnit;
+  p.send(first, arrival, kArrive, std::move(r));
+}
+
+// --- 2. Arrival at a unit: decide what this unit will do with it. ----------
+void JourneyModel::arrive(Partition& p, sim::SlotId slot) {
+  Request& r = p.item(slot);
+  const std::uint32_t u = p.id();
+  if (r.item == Request::Item::request && p.now() >= r.give_up_at) {
+    conclude(p, slot, Status::abandoned, r.give_up_at);
+    return;
+  }
+  const sim::Stream s = stream_of(r);
+  const std::uint32_t visit = r.visits++;
+  const UnitGroup& g = org_.group_of(u);
+  if (r.item == Request::Item::cosign) {
+    r.action = Request::Action::sign;
+  } else if (r.misrouted) {
+    r.action = Request::Action::bounce;  // "not ours": triage, then back to the sender
+  } else if (org_.service(u, r.type) && r.stage == 0) {
+    const bool refuse = !r.arbitrated && g.refusal_probability > 0 &&
+                        s.uniform(kRefusal, visit) < g.refusal_probability;
+    r.action = refuse ? Request::Action::bounce : Request::Action::resolve;
+    r.refused = refuse;
+  } else if (r.stage > 0) {
+    r.action = Request::Action::sign;  // a sequential co-sign at this department
+  } else {
+    r.action = Request::Action::refer;
+  }
+  // Information that did not travel with the case must be collected again.
+  const bool handed_over = r.from != kNoUnit;
+  r.redocument = handed_over && !(org_.unit(r.from).connected && org_.unit(u).connected) &&
+                 scenario_.handoffs.redocumentation_h.mean() > 0;
+  if (r.redocument) ++r.redocumentations;
+  r.level = level_for(scenario_.request_types[r.type].urgency, r.escalated);
+  enqueue(p, slot);
+}
+
+void JourneyModel::enqueue(Partition& p, sim::SlotId slot) {
+  UnitState& st = units_[p.id()];
+  account(p.id(), p.now());
+  Request& r = p.item(slot);
+  r.ticket = st.next_ticket++;
+  r.enqueued_at = p.now();
+  st.queues[r.level].push_back({slot, r.ticket});
+  ++st.queued;
+  // Council oversight: the council's next meeting after the case turns overdue.
+  if (r.item == Request::Item::request && !r.escalated && r.home != kNoUnit) {
+    const std::uint32_t council = org_.unit(r.home).council;
+    if (council != kNoUnit) {
+      const Oversight& ov = *org_.group_of(council).oversight;
+      const double overdue_at = r.reported_at + ov.overdue_share * scenario_.request_types[r.type].deadline_h;
+      const double review_at = std::ceil(std::max(p.now(), overdue_at) / ov.review_interval_h) * ov.review_interval_h;
+      if (review_at < horizon_ && review_at < r.give_up_at) {
+        Request timer;
+        timer.item = Request::Item::review;
+        timer.join_slot = slot;
+        timer.ticket = r.ticket;
+        timer.home = council;
+        p.schedule(review_at, kReview, p.hold(timer));
+      }
+    }
+  }
+  start_service(p);
+}
+
+// --- 3. A free staff member takes the next case (highest level first). -----
+void JourneyModel::start_service(Partition& p) {
+  const std::uint32_t u = p.id();
+  UnitState& st = units_[u];
+  const UnitGroup& g = org_.group_of(u);
+  while (st.busy < static_cast<std::uint32_t>(g.staff) && st.queued > 0) {
+    sim::SlotId slot = 0;
+    bool found = false;
+    for (auto& q : st.queues) {
+      while (!q.empty()) {
+        const auto e = q.front();
+        q.pop_front();
+        if (p.item(e.slot).ticket == e.ticket) {
+          slot = e.slot;
+          found = true;
+          break;
+        }
+      }
+      if (found) break;
+    }
+    if (!found) {
+      st.queued = 0;
+      return;
+    }
+    --st.queued;
+    Request& r = p.item(slot);
+    r.ticket = 0;  // no longer queued
+    if (r.item == Request::Item::request && p.now() >= r.give_up_at) {
+      // The resident gave up while waiting: nobody's time is spent on it.
+      r.wait_h += r.give_up_at - r.enqueued_at;
+      conclude(p, slot, Status::abandoned, r.give_up_at);
+      continue;
+    }
+    r.wait_h += p.now() - r.enqueued_at;
+    if (r.first_contact_at < 0) r.first_contact_at = p.now();
+    const sim::Stream s = stream_of(r);
+    const std::uint32_t index = static_cast<std::uint32_t>(r.visits) + 1000u * r.reworks;
+    double duration = 0;
+    switch (r.action) {
+      case Request::Action::admin: duration = g.admin_task_h.sample(s.block(kAdminService, static_cast<std::uint32_t>(r.tick))); break;
+      case Request::Action::resolve: duration = org_.service(u, r.type)->sample(s.block(kService, index)); break;
+      case Request::Action::sign: {
+        const auto* d = org_.service(u, r.type);
+        duration = (d ? *d : g.triage_h).sample(s.block(kSignService, index));
+        break;
+      }
+      case Request::Action::refer:
+      case Request::Action::bounce: duration = g.triage_h.sample(s.block(kService, index)); break;
+    }
+    if (r.redocument) duration += scenario_.handoffs.redocumentation_h.sample(s.block(kRedocumentation, index));
+    account(u, p.now());
+    ++st.busy;
+    if (r.action == Request::Action::admin) ++st.busy_diverted;
+    p.schedule(p.now() + duration, kDone, slot);
+  }
+}
+
+// --- 4. Service ends: resolve, refer, bounce, or sign. ---------------------
+void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
+  const std::uint32_t u = p.id();
+  UnitState& st = units_[u];
+  account(u, p.now());
+  --st.busy;
+  Request& r = p.item(slot);
+  switch (r.action) {
+    case Request::Action::admin:
+      --st.busy_diverted;
+      p.release(slot);
+      break;
+    case Request::Action::refer: refer(p, slot); break;
+    case Request::Action::bounce: {
+      r.misrouted = false;
+      ++r.bounces;
+      if (r.bounces >= scenario_.handoffs.arbitration_after_bounces) r.arbitrated = true;
+      const std::uint32_t back = r.from;
+      if (back == kNoUnit) {
+        conclude(p, slot, Status::orphaned, p.now());  // refused at first contact: nobody takes it
+      } else {
+        handoff(p, slot, back);
+      }
+      break;
+    }
+    case Request::Action::resolve: {
+      // A poor resolution comes back for rework.
+      const UnitGroup& g = org_.group_of(u);
+      const sim::Stream s = stream_of(r);
+      if (g.quality < 1.0 && r.reworks < scenario_.handoffs.max_reworks &&
+          s.uniform(kQuality, static_cast<std::uint32_t>(r.visits) + 1000u * r.reworks) >= g.quality) {
+        ++r.reworks;
+        enqueue(p, slot);
+        break;
+      }
+      after_resolution(p, slot);
+      break;
+    }
+    case Request::Action::sign: {
+      if (r.item == Request::Item::cosign) {
+        const std::uint32_t join = r.join_unit;
+        const double delay = scenario_.handoffs.transfer_delay_h.sample(stream_of(r).block(kTransfer, r.visits));
+        Request copy = std::move(r);
+        p.release(slot);
+        p.send(join, p.now() + delay, kSigned, std::move(copy));
+        break;
+      }
+      // Sequential co-sign done here: next co-signer, or resolved.
+      const auto next = org_.cosigners(r.join_unit, r.type);
+      if (r.stage < next.size()) {
+        const std::uint32_t to = next[r.stage++];
+        handoff(p, slot, to);
+      } else {
+        conclude(p, slot, Status::resolved, p.now());
+      }
+      break;
+    }
+  }
+  start_service(p);
+}
+
+// Referral: to the responsible unit, or misrouted to a wrong department.
+void JourneyModel::refer(Partition& p, sim::SlotId slot) {
+  const std::uint32_t u = p.id();
+  Request& r = p.item(slot);
+  std::uint32_t to = org_.referral(u, r.type);
+  if (to == kNoUnit) {
+    conclude(p, slot, Status::orphaned, p.now());
+    return;
+  }
+  const sim::Stream s = stream_of(r);
+  const UnitGroup& g = org_.group_of(u);
+  double extra = 0;
+  if (r.arbitrated) {
+    // Arbitration: after repeated bounces, the case is assigned and cannot be refused.
+    extra = scenario_.handoffs.arbitration_delay_h.sample(s.block(kArbitration, r.visits));
+  } else if (g.misroute_probability > 0 && !org_.misroute_alternatives(to).empty()) {
+    double pm = g.misroute_probability;
+    if (org_.unit(u).connected) pm *= 1.0 - scenario_.platform.misroute_reduction;
+    if (s.uniform(kMisroute, r.visits) < pm) {
+      const auto& alt = org_.misroute_alternatives(to);
+      to = alt[std::min(alt.size() - 1, static_cast<std::size_t>(s.uniform(kMisrouteTarget, r.visits) * alt.size()))];
+      r.misrouted = true;
+      ++r.misroutes;
+    }
+  }
+  handoff(p, slot, to, extra);
+}
+
+// After the resolving service: onward routing, co-signs, or done.
+void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) {
+  const std::uint32_t u = p.id();
+  Request& r = p.item(slot);
+  const sim::Stream s = stream_of(r);
+  const auto& routes = org_.routing(u);
+  if (!routes.empty()) {
+    const double x = s.uniform(kRoute, r.visits);
+    for (const auto& [to, cumulative] : routes)
+      if (x < cumulative) {
+        handoff(p, slot, to);
+        return;
+      }
+  }
+  const auto cosigners = org_.cosigners(u, r.type);
+  if (cosigners.empty()) {
+    conclude(p, slot, Status::resolved, p.now());
+    return;
+  }
+  r.join_unit = u;
+  const std::uint32_t party = r.home == kNoUnit ? kNoUnit : org_.unit(r.home).party_committee;
+  bool parallel = party != kNoUnit;  // joint handling under the party committee
+  bool connected = scenario_.platform.parallel_signoffs && org_.unit(u).connected;
+  for (auto c : cosigners) connected = connected && org_.unit(c).connected;
+  parallel = parallel || connected;
+  if (!parallel) {
+    r.stage = 1;
+    handoff(p, slot, cosigners[0]);  // one department after another
+    return;
+  }
+  // In parallel: copies go out together, the case waits here for every signature.
+  const double coordination =
+      party != kNoUnit && !connected ? org_.group_of(party).coordination_delay_h.sample(s.block(kCoordination, 0)) : 0.0;
+  r.cosign_pending = static_cast<std::uint16_t>(cosigners.size());
+  const Request parked = r;
+  for (std::size_t i = 0; i < cosigners.size(); ++i) {
+    Request copy = parked;
+    copy.item = Request::Item::cosign;
+    copy.entity = sim::mix64(parked.entity ^ (0xC0516Full + i));
+    copy.join_unit = u;
+    copy.join_slot = slot;
+    copy.from = u;
+    copy.visits = 0;
+    const double delay = coordination + scenario_.handoffs.transfer_delay_h.sample(s.block(kTransfer, 100 + i));
+    copy.transit_h = 0;
+    p.send(cosigners[i], p.now() + delay, kArrive, std::move(copy));
+  }
+}
+
+void JourneyModel::cosign_signed(Partition& p, sim::SlotId copy) {
+  const sim::SlotId main = p.item(copy).join_slot;
+  p.release(copy);
+  Request& r = p.item(main);
+  if (--r.cosign_pending == 0) conclude(p, main, Status::resolved, p.now());
+}
+
+// --- 5. A handoff: transfer delay, maybe lost on paper. ---------------------
+void JourneyModel::handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay) {
+  const std::uint32_t u = p.id();
+  Request& r = p.item(slot);
+  const sim::Stream s = stream_of(r);
+  const UnitGroup& g = org_.group_of(u);
+  const auto& dist = g.transfer_delay_h ? *g.transfer_delay_h : scenario_.handoffs.transfer_delay_h;
+  const double delay = extra_delay + dist.sample(s.block(kTransfer, r.visits + 1000u * r.handoffs));
+  ++r.handoffs;
+  const bool on_platform = org_.unit(u).connected && org_.unit(to).connected;
+  if (!on_platform && scenario_.handoffs.loss_probability > 0 &&
+      s.uniform(kLoss, r.handoffs) < scenario_.handoffs.loss_probability) {
+    conclude(p, slot, Status::lost, p.now());
+    return;
+  }
+  r.transit_h += delay;
+  r.from = u;
+  Request moving = std::move(r);
+  p.release(slot);
+  p.send(to, p.now() + delay, kArrive, std::move(moving));
+}
+
+// --- 6. The end of a journey: record it, tell the resident. ----------------
+void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, double at) {
+  Request& r = p.item(slot);
+  if (r.item == Request::Item::cosign) {  // a resident gave up: the copy is dropped
+    p.release(slot);
+    return;
+  }
+  const RequestType& type = scenario_.request_types[r.type];
+  if (records(r)) {
+    Outcome o;
+    o.response_h = static_cast<float>(at - r.reported_at);
+    o.since_need_h = static_cast<float>(at - r.need_at);
+    o.wait_h = static_cast<float>(r.wait_h);
+    o.transit_h = static_cast<float>(r.transit_h);
+    o.first_contact_h = r.first_contact_at < 0 ? -1.0f : static_cast<float>(r.first_contact_at - r.reported_at);
+    o.reported_at = static_cast<float>(r.reported_at);
+    o.home = r.home;
+    o.resolver = status == Status::resolved ? p.id() : kNoUnit;
+    o.group_id = r.group_id;
+    o.type = r.type;
+    o.status = status;
+    o.handoffs = clamp8(r.handoffs);
+    o.bounces = clamp8(r.bounces);
+    o.misroutes = clamp8(r.misroutes);
+    o.redocumentations = clamp8(r.redocumentations);
+    o.reworks = clamp8(r.reworks);
+    o.deadline_breached = at - r.reported_at > type.deadline_h;
+    o.escalated = r.escalated;
+    units_[p.id()].outcomes.push_back(o);
+  }
+  if (scenario_.behaviour.trust && r.resident != kNoResident) {
+    const bool good = status == Status::resolved && r.bounces == 0 &&
+                      at - r.reported_at <= scenario_.behaviour.slow_share * type.deadline_h;
+    Request signal;
+    signal.item = Request::Item::trust;
+    signal.resident = r.resident;
+    signal.home = r.home;
+    signal.entity = r.entity;
+    signal.trust_delta = good ? 1.0f : -1.0f;  // a direct experience
+    const double delay = scenario_.behaviour.feedback_delay_h.sample(stream_of(r).block(kFeedbackDelay, 0));
+    const std::uint32_t home = r.home;
+    p.release(slot);
+    p.send(home, std::max(p.now(), at) + delay, kTrust, std::move(signal));
+    return;
+  }
+  p.release(slot);
+}
+
+// Experiences change willingness to report, and spread to neighbours.
+void JourneyModel::trust_signal(Partition& p, sim::SlotId slot) {
+  const Request sig = p.item(slot);
+  p.release(slot);
+  const Behaviour& b = scenario_.behaviour;
+  float& w = willingness_[sig.resident];
+  if (sig.trust_delta == 1.0f || sig.trust_delta == -1.0f) {
+    const float before = w;
+    w = sig.trust_delta > 0 ? w + static_cast<float>(b.good_experience_gain) * (1.0f - w)
+                            : w - static_cast<float>(b.bad_experience_drop) * w;
+    const float change = (w - before) * static_cast<float>(b.spread_weight);
+    if (change == 0.0f) return;
+    const auto& g = residents_.social_graph();
+    std::uint32_t i = 0;
+    for (auto e : boost::make_iterator_range(boost::out_edges(sig.resident, g))) {
+      const std::uint32_t n = static_cast<std::uint32_t>(boost::target(e, g));
+      Request word;
+      word.item = Request::Item::trust;
+      word.resident = n;
+      word.trust_delta = change * 0.5f;  // hearsay: never exactly +-1
+      const double delay = b.word_of_mouth_delay_h.sample(sim::Stream(key_, sig.entity).block(kTrustDelay, i++));
+      p.send(residents_.home(n), p.now() + delay, kTrust, std::move(word));
+    }
+  } else {
+    w = std::clamp(w + sig.trust_delta, 0.0f, 1.0f);
+  }
+}
+
+// Council oversight: an overdue case still waiting is escalated (and arbitrated if bounced).
+void JourneyModel::council_review(Partition& p, sim::SlotId timer) {
+  const Request t = p.item(timer);
+  p.release(timer);
+  Request& r = p.item(t.join_slot);
+  if (r.ticket != t.ticket || r.item != Request::Item::request) return;  // served or gone since
+  if (p.now() >= r.give_up_at) return;
+  r.escalated = true;
+  const Oversight& ov = *org_.group_of(t.home).oversight;
+  if (ov.arbitrate_bounced && r.bounces > 0) r.arbitrated = true;
+  UnitState& st = units_[p.id()];
+  r.level = 1;
+  r.ticket = st.next_ticket++;  // the old queue entry becomes stale
+  st.queues[1].push_back({t.join_slot, r.ticket});
+  start_service(p);
+}
+
+// Work imposed from above (or economic targets) takes staff time first.
+void JourneyModel::diverted_work_arrives(Partition& p, sim::SlotId source) {
+  const std::uint32_t u = p.id();
+  const UnitGroup& g = org_.group_of(u);
+  Request& src = p.item(source);
+  const sim::Stream s(key_, src.entity);
+  const double rate = (g.admin_burden + g.economic_targets) * g.staff / g.admin_task_h.mean();
+  const std::uint64_t k = src.tick++;
+  const double next = p.now() - std::log(s.uniform(kAdminGap, static_cast<std::uint32_t>(k))) / rate;
+  if (p.now() > 0 || k > 0) {
+    Request job;
+    job.item = Request::Item::admin;
+    job.action = Request::Action::admin;
+    job.level = 0;
+    job.entity = src.entity;
+    job.tick = k;
+    const sim::SlotId js = p.hold(std::move(job));
+    enqueue(p, js);
+  }
+  if (next < horizon_) p.schedule(next, kAdmin, source);
+}
+
+void JourneyModel::sample(Partition& p, sim::SlotId sampler) {
+  const std::uint32_t u = p.id();
+  UnitState& st = units_[u];
+  account(u, p.now());
+  const double interval = scenario_.simulation.sample_interval_h;
+  double willing = std::numeric_limits<double>::quiet_NaN();
+  const auto [b0, b1] = residents_.blocks_at(u);
+  if (b0 < b1) {
+    double sum = 0;
+    std::uint64_t n = 0;
+    for (std::uint32_t b = b0; b < b1; ++b) {
+      const auto& block = residents_.blocks()[b];
+      for (std::uint32_t r = block.first; r < block.first + block.size; ++r) sum += willingness_[r];
+      n += block.size;
+    }
+    willing = sum / static_cast<double>(n);
+  }
+  const double staff = org_.group_of(u).staff;
+  st.samples.push_back({p.now(), st.queued, st.busy, st.window_busy_area / (staff * interval), willing});
+  st.window_busy_area = 0;
+  const double next = p.now() + interval;
+  if (next <= horizon_ + 1e-9) p.schedule(next, kSample, sampler);
+  else p.release(sampler);
+}
+
+void JourneyModel::account(std::uint32_t unit, double now) {
+  UnitState& st = units_[unit];
+  const double from = std::max(st.last_change, warmup_), to = std::min(now, horizon_);
+  if (to > from) {
+    st.busy_area += (st.busy - st.busy_diverted) * (to - from);
+    st.diverted_area += st.busy_diverted * (to - from);
+    st.queue_area += st.queued * (to - from);
+  }
+  st.window_busy_area += st.busy * (std::min(now, horizon_) - std::min(st.last_change, horizon_));
+  st.last_change = now;
+}
+
+void JourneyModel::finish(Engine& engine) {
+  for (std::uint32_t u = 0; u < org_.size(); ++u) {
+    account(u, horizon_);
+    auto& p = engine.partition(u);
+    std::vector<sim::SlotId> open;
+    p.for_each_held([&](sim::SlotId s, const Request& r) {
+      if (r.item == Request::Item::request) open.push_back(s);  // queued, in service, parked or arrived late
+    });
+    for (auto s : open) {
+      const Request& r = p.item(s);
+      if (!records(r)) continue;
+      const RequestType& type = scenario_.request_types[r.type];
+      Outcome o;
+      const bool gave_up = r.give_up_at < horizon_;
+      const double end = gave_up ? r.give_up_at : horizon_;
+      o.response_h = static_cast<float>(end - r.reported_at);
+      o.since_need_h = static_cast<float>(end - r.need_at);
+      o.wait_h = static_cast<float>(r.wait_h);
+      o.transit_h = static_cast<float>(r.transit_h);
+      o.first_contact_h = r.first_contact_at < 0 ? -1.0f : static_cast<float>(r.first_contact_at - r.reported_at);
+      o.reported_at = static_cast<float>(r.reported_at);
+      o.home = r.home;
+      o.group_id = r.group_id;
+      o.type = r.type;
+      o.status = gave_up ? Status::abandoned : Status::unresolved;
+      o.handoffs = clamp8(r.handoffs);
+      o.bounces = clamp8(r.bounces);
+      o.misroutes = clamp8(r.misroutes);
+      o.redocumentations = clamp8(r.redocumentations);
+      o.deadline_breached = r.reported_at + type.deadline_h < horizon_;
+      o.escalated = r.escalated;
+      units_[u].outcomes.push_back(o);
+    }
+  }
+}
+
+}  // namespace govsim

@@ -1,0 +1,150 @@
+// models/journey.hpp: the journey of a resident's request, as an engine model.
+//
+// Read journey.cpp top to bottom to follow one request: a need arises at the
+// resident's home unit, is reported or not, reaches its first contact, waits
+// in queues, is served, referred, misrouted and bounced, re-documented,
+// escalated or arbitrated, co-signed in sequence or in parallel, and ends
+// resolved, abandoned, lost or with nobody responsible. Each ending is written
+// as an Outcome record and, with trust on, fed back to the resident and
+// spread to their neighbours.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "models/organisation.hpp"
+#include "models/population.hpp"
+#include "sim/engine.hpp"
+#include "sim/random.hpp"
+
+namespace govsim {
+
+inline constexpr std::uint32_t kNoResident = 0xFFFFFFFFu;
+
+enum class Status : std::uint8_t { resolved, abandoned, lost, orphaned, unresolved, unreported };
+inline constexpr int kStatusCount = 6;
+const char* to_string(Status s) noexcept;
+
+/// What one need came to. Written where the journey ended; merged in partition order.
+struct Outcome {
+  float response_h = 0;        ///< report -> end (resolved: answer; others: when it ended)
+  float since_need_h = 0;      ///< need -> end
+  float wait_h = 0;            ///< time spent queued
+  float transit_h = 0;         ///< time spent in handoffs
+  float first_contact_h = -1;  ///< report -> first service start (-1: never served)
+  float reported_at = 0;       ///< hours since start
+  std::uint32_t home = 0;
+  std::uint32_t resolver = kNoUnit;
+  std::uint16_t group_id = 0;
+  std::uint8_t type = 0;
+  Status status = Status::resolved;
+  std::uint8_t handoffs = 0, bounces = 0, misroutes = 0, redocumentations = 0, reworks = 0;
+  bool deadline_breached = false;
+  bool escalated = false;
+};
+
+/// The engine's item: a request, or one of the small timers/sources that drive it.
+struct Request {
+  enum class Item : std::uint8_t { request, cosign, admin, need_source, admin_source, sampler, review, trust };
+  enum class Action : std::uint8_t { resolve, refer, bounce, sign, admin };
+  Item item = Item::request;
+  Action action = Action::resolve;
+  std::uint8_t type = 0;
+  std::uint8_t level = 0;  ///< queue level: 0 diverted work, 1 escalated, 2.. by urgency
+  bool misrouted = false, arbitrated = false, escalated = false, redocument = false, refused = false;
+  std::uint16_t group_id = 0;
+  std::uint16_t handoffs = 0, bounces = 0, misroutes = 0, redocumentations = 0, reworks = 0, visits = 0;
+  std::uint16_t stage = 0;           ///< co-signs done (sequential)
+  std::uint16_t cosign_pending = 0;  ///< co-signs outstanding (parallel)
+  std::uint32_t resident = kNoResident;
+  std::uint32_t home = kNoUnit;
+  std::uint32_t from = kNoUnit;      ///< unit that handed it over
+  std::uint32_t join_unit = kNoUnit; ///< where a co-sign copy reports back
+  sim::SlotId join_slot = 0;         ///< also: a timer's target slot
+  std::uint32_t ticket = 0;          ///< current queue ticket (stale entries are skipped)
+  std::uint64_t entity = 0;          ///< the random stream of this request or source
+  std::uint64_t tick = 0;            ///< sources: draws made so far
+  double need_at = 0, reported_at = 0, give_up_at = 0, enqueued_at = 0, first_contact_at = -1;
+  double wait_h = 0, transit_h = 0;
+  float trust_delta = 0;             ///< trust signals
+};
+
+/// One unit's changing state (owned by its partition; no other thread touches it).
+struct UnitState {
+  struct Entry {
+    sim::SlotId slot;
+    std::uint32_t ticket;
+  };
+  std::vector<std::deque<Entry>> queues;  ///< by level
+  std::uint32_t queued = 0;               ///< live entries (stale ones excluded)
+  std::uint32_t busy = 0, busy_diverted = 0;
+  double last_change = 0;
+  double busy_area = 0, diverted_area = 0, queue_area = 0;  ///< integrals over [warm-up, horizon]
+  double window_busy_area = 0;                              ///< since the last sample
+  std::uint32_t next_ticket = 1;
+  std::vector<Outcome> outcomes;
+  struct Sample {
+    double time_h;
+    std::uint32_t queue, busy;
+    double utilisation;
+    double mean_willingness;  ///< NaN where no residents live
+  };
+  std::vector<Sample> samples;
+};
+
+class JourneyModel {
+ public:
+  using Item = Request;
+  using Engine = sim::Engine<JourneyModel>;
+  using Partition = Engine::Partition;
+  enum Event : std::uint32_t { kNeed, kArrive, kDone, kAdmin, kReview, kSample, kTrust, kSigned };
+
+  JourneyModel(const Scenario& scenario, const Organisation& org, const Residents& residents,
+               std::uint64_t stream_key);
+
+  /// Puts the sources (needs, diverted work, samplers) into the engine at time 0.
+  void seed_sources(Engine& engine);
+  void on_event(Partition& p, std::uint32_t kind, sim::SlotId slot);
+  /// After the run: closes the integrals and records requests still open at the horizon.
+  void finish(Engine& engine);
+
+  const std::vector<UnitState>& unit_states() const noexcept { return units_; }
+  const std::vector<float>& willingness() const noexcept { return willingness_; }
+  /// The smallest delay of any message between two partitions (the lookahead).
+  double minimum_cross_unit_delay() const noexcept { return min_delay_; }
+
+ private:
+  // The journey, in order.
+  void need_arises(Partition& p, sim::SlotId source);
+  void arrive(Partition& p, sim::SlotId slot);
+  void enqueue(Partition& p, sim::SlotId slot);
+  void start_service(Partition& p);
+  void service_done(Partition& p, sim::SlotId slot);
+  void refer(Partition& p, sim::SlotId slot);
+  void after_resolution(Partition& p, sim::SlotId slot);
+  void handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay = 0.0);
+  void conclude(Partition& p, sim::SlotId slot, Status status, double at);
+  void council_review(Partition& p, sim::SlotId timer);
+  void cosign_signed(Partition& p, sim::SlotId copy);
+  void trust_signal(Partition& p, sim::SlotId slot);
+  void diverted_work_arrives(Partition& p, sim::SlotId source);
+  void sample(Partition& p, sim::SlotId sampler);
+
+  void account(std::uint32_t unit, double now);  ///< integrates busy/queue areas up to now
+  sim::Stream stream_of(const Request& r) const noexcept { return sim::Stream(key_, r.entity); }
+  bool records(const Request& r) const noexcept { return r.need_at >= warmup_; }
+
+  const Scenario& scenario_;
+  const Organisation& org_;
+  const Residents& residents_;
+  std::uint64_t key_;
+  double warmup_, horizon_;
+  double min_delay_ = 0;
+  std::vector<UnitState> units_;
+  std::vector<float> willingness_;
+  std::vector<std::vector<double>> block_cumulative_rate_;  ///< per resident block, per type
+  std::vector<double> block_rate_;
+};
+
+}  // namespace govsim

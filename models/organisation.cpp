@@ -1,0 +1,183 @@
+// models/organisation.cpp: expanding unit groups into the organisational graph.
+#include "models/organisation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "sim/random.hpp"
+
+namespace govsim {
+
+std::uint32_t Organisation::group_index(const std::string& name) const {
+  for (std::size_t g = 0; g < scenario_->units.size(); ++g)
+    if (scenario_->units[g].name == name) return static_cast<std::uint32_t>(g);
+  return kNoUnit;
+}
+
+Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
+  const auto& groups = scenario.units;
+  types_ = static_cast<int>(scenario.request_types.size());
+  std::size_t total = 0;
+  for (const auto& g : groups) total += static_cast<std::size_t>(g.count);
+  if (total > 5'000'000)
+    throw ScenarioError(scenario.path, 0, 0, "the scenario expands to " + std::to_string(total) + " units (limit 5,000,000)");
+  // Members, named and numbered.
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    group_first_.push_back(static_cast<std::uint32_t>(units_.size()));
+    for (int i = 0; i < groups[g].count; ++i) {
+      Unit u;
+      u.group = g;
+      u.index_in_group = static_cast<std::uint32_t>(i);
+      u.name = groups[g].count == 1 ? groups[g].name : groups[g].name + "/" + std::to_string(i);
+      units_.push_back(std::move(u));
+    }
+  }
+  // Parents: child i of N maps to parent member floor(i * P / N).
+  for (auto& u : units_) {
+    const UnitGroup& g = groups[u.group];
+    if (g.parent.empty()) continue;
+    const std::uint32_t pg = group_index(g.parent);
+    const auto p_count = static_cast<std::uint64_t>(groups[pg].count);
+    u.parent = group_first_[pg] + static_cast<std::uint32_t>(u.index_in_group * p_count / static_cast<std::uint64_t>(g.count));
+  }
+  // Platform connection: explicit, or by coverage with a per-unit uniform
+  // (monotone: raising coverage only ever adds connected units).
+  for (auto& u : units_) {
+    const UnitGroup& g = groups[u.group];
+    if (g.connected) {
+      u.connected = *g.connected;
+    } else {
+      const double draw = sim::Stream(sim::stable_id("platform"), sim::stable_id(u.name)).uniform(0, 0);
+      u.connected = draw < scenario.platform.coverage;
+    }
+  }
+  // Areas, councils and party committees: a unit's area is its parent (the
+  // community of a committee); councils and party committees serve the area
+  // that is their own parent.
+  for (auto& u : units_) u.area = u.parent;
+  std::vector<std::uint32_t> council_of_area(units_.size(), kNoUnit), party_of_area(units_.size(), kNoUnit);
+  for (std::uint32_t i = 0; i < units_.size(); ++i) {
+    const UnitGroup& g = groups[units_[i].group];
+    const std::uint32_t area = units_[i].parent;
+    if (g.kind == UnitKind::council && g.oversight) {
+      if (area == kNoUnit) {
+        for (auto& c : council_of_area) c = i;  // city-wide council
+      } else if (council_of_area[area] == kNoUnit) {
+        council_of_area[area] = i;
+      }
+    }
+    if (g.kind == UnitKind::party_committee && g.joint_handling) {
+      if (area == kNoUnit) {
+        for (auto& c : party_of_area) c = i;
+      } else if (party_of_area[area] == kNoUnit) {
+        party_of_area[area] = i;
+      }
+    }
+  }
+  for (auto& u : units_) {
+    if (u.parent == kNoUnit) continue;
+    u.council = council_of_area[u.parent];
+    u.party_committee = party_of_area[u.parent];
+  }
+  // Service and referral tables.
+  referral_.assign(units_.size() * static_cast<std::size_t>(types_), kNoUnit);
+  service_.assign(units_.size() * static_cast<std::size_t>(types_), -1);
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    std::vector<int> index(static_cast<std::size_t>(types_), -1);
+    for (const auto& [type, dist] : groups[g].resolves) {
+      index[static_cast<std::size_t>(scenario.request_type_index(type))] = static_cast<int>(services_.size());
+      services_.push_back(dist);
+    }
+    for (int i = 0; i < groups[g].count; ++i)
+      for (int t = 0; t < types_; ++t) service_[(group_first_[g] + i) * types_ + t] = index[static_cast<std::size_t>(t)];
+  }
+  for (std::uint32_t u = 0; u < units_.size(); ++u) {
+    const UnitGroup& g = groups[units_[u].group];
+    for (int t = 0; t < types_; ++t) {
+      const std::string& tname = scenario.request_types[static_cast<std::size_t>(t)].name;
+      auto it = g.refers.find(tname);
+      if (it == g.refers.end()) it = g.refers.find("default");
+      std::uint32_t target = kNoUnit;
+      if (it != g.refers.end()) target = resolve_target(u, it->second);
+      else if (units_[u].parent != kNoUnit) target = units_[u].parent;  // by default, up the hierarchy
+      referral_[u * types_ + t] = target;
+    }
+  }
+  // Misrouting lands at another department under the same parent (or any other top-level one).
+  misroute_alternatives_.resize(units_.size());
+  for (std::uint32_t u = 0; u < units_.size(); ++u) {
+    if (groups[units_[u].group].kind != UnitKind::department) continue;
+    for (std::uint32_t v = 0; v < units_.size(); ++v)
+      if (v != u && groups[units_[v].group].kind == UnitKind::department && units_[v].parent == units_[u].parent)
+        misroute_alternatives_[u].push_back(v);
+  }
+  // Onward routing after service (textbook networks).
+  routing_.resize(units_.size());
+  for (std::uint32_t u = 0; u < units_.size(); ++u) {
+    double cumulative = 0.0;
+    for (const auto& r : groups[units_[u].group].routing) {
+      cumulative += r.probability;
+      routing_[u].emplace_back(resolve_target(u, r.to), cumulative);
+    }
+  }
+  // The smallest cross-unit delay is the engine's lookahead.
+  double lo = scenario.handoffs.transfer_delay_h.minimum();
+  for (const auto& g : groups)
+    if (g.transfer_delay_h) lo = std::min(lo, g.transfer_delay_h->minimum());
+  min_handoff_delay_ = lo;
+  // The graph, for describe and checks.
+  graph_ = OrgGraph(units_.size());
+  for (std::uint32_t u = 0; u < units_.size(); ++u) {
+    if (units_[u].parent != kNoUnit) boost::add_edge(u, units_[u].parent, EdgeInfo{EdgeInfo::hierarchy, 1.0}, graph_);
+    std::set<std::uint32_t> targets;
+    for (int t = 0; t < types_; ++t)
+      if (!service(u, t) && referral(u, t) != kNoUnit && referral(u, t) != units_[u].parent) targets.insert(referral(u, t));
+    for (auto v : targets) boost::add_edge(u, v, EdgeInfo{EdgeInfo::referral, 1.0}, graph_);
+    double previous = 0.0;
+    for (const auto& [v, cumulative] : routing_[u]) {
+      boost::add_edge(u, v, EdgeInfo{EdgeInfo::routing, cumulative - previous}, graph_);
+      previous = cumulative;
+    }
+  }
+}
+
+std::uint32_t Organisation::resolve_target(std::uint32_t u, const std::string& target) const {
+  if (target == "parent") return units_[u].parent;
+  const std::uint32_t g = group_index(target);
+  if (g == kNoUnit) return kNoUnit;
+  const auto count = static_cast<std::uint32_t>(scenario_->units[g].count);
+  const std::uint32_t first = group_first_[g];
+  if (count == 1) return first;
+  // An ancestor of u in that group.
+  for (std::uint32_t a = units_[u].parent; a != kNoUnit; a = units_[a].parent)
+    if (units_[a].group == g) return a;
+  // A member whose parent is u's nearest ancestor (e.g. the NGO of my community).
+  for (std::uint32_t a = u; a != kNoUnit; a = units_[a].parent) {
+    std::vector<std::uint32_t> candidates;
+    for (std::uint32_t m = first; m < first + count; ++m)
+      if (units_[m].parent == a) candidates.push_back(m);
+    if (!candidates.empty()) return candidates[units_[u].index_in_group % candidates.size()];
+  }
+  // Otherwise proportionally by index.
+  const auto own = static_cast<std::uint64_t>(scenario_->units[units_[u].group].count);
+  return first + static_cast<std::uint32_t>(units_[u].index_in_group * static_cast<std::uint64_t>(count) / own);
+}
+
+std::vector<std::uint32_t> Organisation::cosigners(std::uint32_t u, int type) const {
+  std::vector<std::uint32_t> result;
+  for (const auto& c : scenario_->request_types[static_cast<std::size_t>(type)].cosign) {
+    const std::uint32_t v = resolve_target(u, c);
+    if (v != kNoUnit && v != u) result.push_back(v);
+  }
+  return result;
+}
+
+std::vector<std::string> Organisation::tiers() const {
+  std::vector<std::string> result;
+  for (const auto& g : scenario_->units)
+    if (std::find(result.begin(), result.end(), g.tier) == result.end()) result.push_back(g.tier);
+  return result;
+}
+
+}  // namespace govsim

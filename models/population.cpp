@@ -1,0 +1,112 @@
+// models/population.cpp: laying out residents and wiring their social graph.
+#include "models/population.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/random.hpp"
+
+namespace govsim {
+
+namespace {
+enum Purpose : std::uint32_t { kSocialRewire = 1, kSocialTarget = 2 };
+}
+
+Residents::Residents(const Scenario& scenario, const Organisation& org, std::uint64_t seed) {
+  std::uint64_t total = 0;
+  for (const auto& p : scenario.populations) {
+    const auto* g = scenario.unit_group(p.at);
+    total += static_cast<std::uint64_t>(g->count) * static_cast<std::uint64_t>(p.residents_per_unit);
+  }
+  if (total >= 0xFFFFFFF0ull) throw ScenarioError(scenario.path, 0, 0, "more than 4 billion residents");
+  home_.reserve(total);
+  group_.reserve(total);
+  // Group ids across populations.
+  for (const auto& p : scenario.populations)
+    for (const auto& g : p.groups)
+      group_names_.push_back(scenario.populations.size() > 1 ? p.name + "." + g.name : g.name);
+  // Blocks: per home unit, per population, per group; contiguous ids.
+  std::vector<std::vector<ResidentBlock>> per_unit(org.size());
+  std::uint16_t gid_base = 0;
+  for (std::uint16_t pi = 0; pi < scenario.populations.size(); ++pi) {
+    const auto& p = scenario.populations[pi];
+    const std::uint32_t g = org.group_index(p.at);
+    const std::uint32_t first = org.first_member(g);
+    for (std::uint32_t m = first; m < first + static_cast<std::uint32_t>(scenario.units[g].count); ++m) {
+      // Largest-remainder split of residents_per_unit over groups.
+      std::vector<std::uint32_t> sizes(p.groups.size());
+      std::uint32_t assigned = 0;
+      for (std::size_t k = 0; k < p.groups.size(); ++k) {
+        sizes[k] = static_cast<std::uint32_t>(std::floor(p.groups[k].share * p.residents_per_unit));
+        assigned += sizes[k];
+      }
+      for (std::size_t k = 0; assigned < static_cast<std::uint32_t>(p.residents_per_unit); k = (k + 1) % sizes.size())
+        if (p.groups[k].share > 0) ++sizes[k], ++assigned;
+      for (std::uint16_t k = 0; k < p.groups.size(); ++k)
+        if (sizes[k] > 0) per_unit[m].push_back(ResidentBlock{m, 0, sizes[k], pi, k, static_cast<std::uint16_t>(gid_base + k)});
+    }
+    gid_base = static_cast<std::uint16_t>(gid_base + p.groups.size());
+  }
+  block_begin_.assign(org.size() + 1, 0);
+  for (std::uint32_t u = 0; u < org.size(); ++u) {
+    block_begin_[u] = static_cast<std::uint32_t>(blocks_.size());
+    for (auto b : per_unit[u]) {
+      b.first = static_cast<std::uint32_t>(home_.size());
+      home_.insert(home_.end(), b.size, u);
+      group_.insert(group_.end(), b.size, b.group_id);
+      blocks_.push_back(b);
+    }
+  }
+  block_begin_[org.size()] = static_cast<std::uint32_t>(blocks_.size());
+
+  // Social graph: ring lattice within each home unit's population, with a
+  // share of ties rewired to a random resident anywhere.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+  const std::uint32_t n = static_cast<std::uint32_t>(home_.size());
+  for (std::uint16_t pi = 0; pi < scenario.populations.size(); ++pi) {
+    const auto& p = scenario.populations[pi];
+    if (p.neighbours == 0) continue;
+    const std::uint32_t half = static_cast<std::uint32_t>(p.neighbours / 2);
+    for (std::uint32_t u = 0; u < org.size(); ++u) {
+      std::uint32_t lo = 0xFFFFFFFFu, hi = 0;
+      for (std::uint32_t b = block_begin_[u]; b < block_begin_[u + 1]; ++b)
+        if (blocks_[b].population == pi) lo = std::min(lo, blocks_[b].first), hi = std::max(hi, blocks_[b].first + blocks_[b].size);
+      if (lo >= hi) continue;
+      const std::uint32_t size = hi - lo;
+      for (std::uint32_t r = lo; r < hi; ++r) {
+        const sim::Stream stream(sim::stream_key(seed, 0), 0x5EED000000000000ull ^ r);
+        for (std::uint32_t j = 1; j <= half && j < size; ++j) {
+          std::uint32_t v = lo + (r - lo + j) % size;
+          if (p.long_link_share > 0 && stream.uniform(kSocialRewire, j) < p.long_link_share)
+            v = static_cast<std::uint32_t>(stream.uniform(kSocialTarget, j) * n) % n;
+          if (v == r) continue;
+          edges.emplace_back(r, v);
+          edges.emplace_back(v, r);
+        }
+      }
+    }
+  }
+  graph_ = SocialGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);
+}
+
+std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org) {
+  std::uint64_t residents = 0, ties = 0;
+  double need_rate = 0.0;  // needs per hour
+  for (const auto& p : scenario.populations) {
+    const auto* g = scenario.unit_group(p.at);
+    const std::uint64_t n = static_cast<std::uint64_t>(g->count) * static_cast<std::uint64_t>(p.residents_per_unit);
+    residents += n;
+    ties += n * static_cast<std::uint64_t>(p.neighbours);
+    for (const auto& grp : p.groups) {
+      double rate = 0.0;
+      for (const auto& [t, r] : grp.need_rates) rate += r;
+      need_rate += static_cast<double>(n) * grp.share * rate;
+    }
+  }
+  // Resident arrays (~12 B), social ties (4 B + 4 B while building x2), one
+  // outcome record (32 B) per need, plus units and event queues.
+  const double needs = need_rate * (scenario.simulation.horizon_h - scenario.simulation.warmup_h);
+  return residents * 16 + ties * 12 + static_cast<std::uint64_t>(needs * 32.0) + org.size() * 4096;
+}
+
+}  // namespace govsim

@@ -1,0 +1,781 @@
+// models/scenario_loader.cpp: reading, merging and validating scenario files.
+#include "models/scenario_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "sim/random.hpp"
+
+namespace govsim {
+namespace fs = std::filesystem;
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+namespace {
+
+constexpr std::uintmax_t kMaxFileBytes = 8u << 20;  // hand-written scenarios are small
+constexpr int kMaxDepth = 64;
+
+/// Which file each merged path came from, so that errors name the right file.
+struct Provenance {
+  std::map<std::string, std::string> file_of;  // dotted path -> file
+  std::string root;
+  std::string file(const std::string& path) const {
+    std::string p = path;
+    while (true) {
+      auto it = file_of.find(p);
+      if (it != file_of.end()) return it->second;
+      const auto dot = p.rfind('.');
+      if (dot == std::string::npos) break;
+      p.resize(dot);
+    }
+    auto it = file_of.find(p);
+    return it != file_of.end() ? it->second : root;
+  }
+};
+
+[[noreturn]] void fail_at(const Provenance& prov, const std::string& path, const YAML::Node& node,
+                          const std::string& message) {
+  int line = 0, column = 0;
+  if (node.IsDefined()) {
+    const YAML::Mark m = node.Mark();
+    if (m.line >= 0) {
+      line = m.line + 1;
+      column = m.column + 1;
+    }
+  }
+  throw ScenarioError(prov.file(path), line, column, message);
+}
+
+void check_depth(const YAML::Node& node, int depth, const std::string& file) {
+  if (depth > kMaxDepth) {
+    const YAML::Mark m = node.Mark();
+    throw ScenarioError(file, m.line + 1, m.column + 1, "the document nests deeper than " +
+                                                            std::to_string(kMaxDepth) + " levels");
+  }
+  if (node.IsMap())
+    for (const auto& kv : node) check_depth(kv.second, depth + 1, file);
+  else if (node.IsSequence())
+    for (const auto& v : node) check_depth(v, depth + 1, file);
+}
+
+YAML::Node read_yaml(const std::string& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw ScenarioError(file, 0, 0, "no such file");
+  if (fs::is_directory(file, ec)) throw ScenarioError(file, 0, 0, "is a folder, not a scenario file");
+  const auto size = fs::file_size(file, ec);
+  if (ec) throw ScenarioError(file, 0, 0, "cannot read: " + ec.message());
+  if (size > kMaxFileBytes)
+    throw ScenarioError(file, 0, 0, "file is " + std::to_string(size) + " bytes; scenario files are limited to " +
+                                        std::to_string(kMaxFileBytes) + " bytes");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ScenarioError(file, 0, 0, "cannot open for reading");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  if (text.find('\0') != std::string::npos) throw ScenarioError(file, 0, 0, "binary data: not a YAML text file");
+  YAML::Node node;
+  try {
+    node = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+  }
+  if (node.IsNull()) throw ScenarioError(file, 0, 0, "the file is empty");
+  if (!node.IsMap()) {
+    const YAML::Mark m = node.Mark();
+    throw ScenarioError(file, m.line + 1, m.column + 1, "a scenario must be a mapping of keys to values");
+  }
+  check_depth(node, 0, file);
+  return node;
+}
+
+void record_provenance(const YAML::Node& node, const std::string& path, const std::string& file, Provenance& prov) {
+  prov.file_of[path] = file;
+  if (node.IsMap())
+    for (const auto& kv : node) record_provenance(kv.second, path + "." + kv.first.Scalar(), file, prov);
+}
+
+/// Deep-merges `over` into `base` (both maps). Null removes a key.
+void merge_into(YAML::Node base, const YAML::Node& over, const std::string& path, const std::string& file,
+                Provenance& prov) {
+  for (const auto& kv : over) {
+    const std::string key = kv.first.Scalar();
+    const std::string child = path.empty() ? key : path + "." + key;
+    if (kv.second.IsNull()) {
+      base.remove(key);
+      continue;
+    }
+    if (kv.second.IsMap() && base[key].IsMap()) {
+      merge_into(base[key], kv.second, child, file, prov);
+    } else {
+      base[key] = kv.second;
+      record_provenance(kv.second, child, file, prov);
+    }
+  }
+}
+
+YAML::Node load_chain(const std::string& path, std::vector<std::string>& chain, Provenance& prov) {
+  const std::string canonical = fs::weakly_canonical(path).string();
+  if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
+    throw ScenarioError(path, 0, 0, "`extends` forms a cycle: " + [&] {
+      std::string s;
+      for (const auto& c : chain) s += c + " -> ";
+      return s + canonical;
+    }());
+  chain.push_back(canonical);
+  YAML::Node own = read_yaml(path);
+  YAML::Node merged(YAML::NodeType::Map);
+  if (own["extends"]) {
+    const YAML::Node ext = own["extends"];
+    if (!ext.IsScalar()) {
+      const YAML::Mark m = ext.Mark();
+      throw ScenarioError(path, m.line + 1, m.column + 1, "`extends` must be a file name");
+    }
+    const fs::path base = fs::path(path).parent_path() / ext.Scalar();
+    try {
+      merged = load_chain(base.string(), chain, prov);
+    } catch (const ScenarioError& e) {
+      if (e.line() == 0 && e.file() == base.string()) {
+        const YAML::Mark m = ext.Mark();
+        throw ScenarioError(path, m.line + 1, m.column + 1,
+                            "`extends: " + ext.Scalar() + "`: " + base.string() + ": " +
+                                std::string(e.what()).substr(e.file().size() + 9));
+      }
+      throw;
+    }
+  }
+  own.remove("extends");
+  merge_into(merged, own, "", path, prov);
+  return merged;
+}
+
+void apply_override(YAML::Node root, const std::string& assignment, Provenance& prov) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ScenarioError("--set", 0, 0, "`" + assignment + "` is not of the form path=value");
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError("--set", 0, 0, "`" + assignment + "`: malformed value: " + e.msg);
+  }
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+  std::vector<YAML::Node> nodes{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = nodes.back()[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) {
+      nodes.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next = nodes.back()[parts[i]];
+    }
+    if (!next.IsMap()) throw ScenarioError("--set", 0, 0, "`" + path + "`: `" + parts[i] + "` is not a mapping");
+    nodes.push_back(next);
+  }
+  nodes.back()[parts.back()] = value;
+  prov.file_of[path] = "--set " + assignment;
+}
+
+// ---------------------------------------------------------------------------
+// Strict reading of the merged document.
+
+class Reader {
+ public:
+  Reader(const Provenance& prov, YAML::Node node, std::string path, std::vector<std::string> allowed)
+      : prov_(prov), node_(std::move(node)), path_(std::move(path)), allowed_(std::move(allowed)) {
+    if (!node_.IsMap()) fail(node_, "`" + path_ + "` must be a mapping of keys to values");
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end()) {
+        std::string best;
+        std::size_t best_distance = 1000;
+        for (const auto& a : allowed_) {
+          const std::size_t d = edit_distance(key, a);
+          if (d < best_distance) best_distance = d, best = a;
+        }
+        std::string message = "unknown key `" + key + "` in `" + path_ + "`";
+        if (!best.empty() && best_distance <= std::max<std::size_t>(2, key.size() / 3))
+          message += "; did you mean `" + best + "`?";
+        else
+          message += "; valid keys: " + join(allowed_);
+        fail_key(kv.first, key, message);
+      }
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  bool has(const std::string& key) const { return node_[key].IsDefined() && !node_[key].IsNull(); }
+  YAML::Node node(const std::string& key) const { return node_[key]; }
+  YAML::Node self() const { return node_; }
+  std::string child_path(const std::string& key) const { return path_ + "." + key; }
+  const Provenance& provenance() const { return prov_; }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
+    fail_at(prov_, path_, at, message);
+  }
+  [[noreturn]] void fail_key(const YAML::Node& at, const std::string& key, const std::string& message) const {
+    fail_at(prov_, path_ + "." + key, at, message);
+  }
+
+  double number(const std::string& key, double fallback, double low, double high, bool low_open = false) const {
+    if (!has(key)) return fallback;
+    const YAML::Node n = node_[key];
+    double v;
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a number");
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      fail_key(n, key, "`" + key + "` must be a number, not `" + n.Scalar() + "`");
+    }
+    if (std::isnan(v)) fail_key(n, key, "`" + key + "` is NaN");
+    if (v < low || (low_open && v == low) || v > high) {
+      std::ostringstream msg;
+      msg << "`" << key << "` = " << n.Scalar() << " is out of range: must be " << (low_open ? "> " : ">= ") << low;
+      if (std::isfinite(high)) msg << " and <= " << high;
+      fail_key(n, key, msg.str());
+    }
+    return v;
+  }
+  int integer(const std::string& key, int fallback, int low, int high) const {
+    if (!has(key)) return fallback;
+    const YAML::Node n = node_[key];
+    long long v;
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a whole number");
+    try {
+      v = n.as<long long>();
+    } catch (const YAML::Exception&) {
+      fail_key(n, key, "`" + key + "` must be a whole number, not `" + n.Scalar() + "`");
+    }
+    if (v < low || v > high)
+      fail_key(n, key, "`" + key + "` = " + n.Scalar() + " is out of range: must be between " +
+                           std::to_string(low) + " and " + std::to_string(high));
+    return static_cast<int>(v);
+  }
+  std::uint64_t unsigned64(const std::string& key, std::uint64_t fallback) const {
+    if (!has(key)) return fallback;
+    const YAML::Node n = node_[key];
+    try {
+      if (!n.IsScalar() || n.Scalar().empty() || n.Scalar()[0] == '-') throw YAML::Exception(n.Mark(), "");
+      return n.as<std::uint64_t>();
+    } catch (const YAML::Exception&) {
+      fail_key(n, key, "`" + key + "` must be a non-negative whole number");
+    }
+  }
+  bool boolean(const std::string& key, bool fallback) const {
+    if (!has(key)) return fallback;
+    const YAML::Node n = node_[key];
+    try {
+      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      fail_key(n, key, "`" + key + "` must be true or false");
+    }
+  }
+  std::string text(const std::string& key, const std::string& fallback) const {
+    if (!has(key)) return fallback;
+    const YAML::Node n = node_[key];
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be text");
+    return n.Scalar();
+  }
+  std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& options) const {
+    const std::string v = text(key, fallback);
+    if (std::find(options.begin(), options.end(), v) == options.end())
+      fail_key(node_[key], key, "`" + key + "` = `" + v + "` is not one of: " + join(options));
+    return v;
+  }
+
+  sim::Distribution distribution(const std::string& key, const sim::Distribution& fallback) const {
+    if (!has(key)) return fallback;
+    return read_distribution(node_[key], path_ + "." + key, key, true);
+  }
+
+  sim::Distribution read_distribution(const YAML::Node& n, const std::string& path, const std::string& key,
+                                      bool allow_mixture) const {
+    if (n.IsScalar()) {
+      double v;
+      try {
+        v = n.as<double>();
+      } catch (const YAML::Exception&) {
+        fail_at(prov_, path, n, "`" + key + "` must be a number of hours or a distribution mapping");
+      }
+      if (!(v >= 0.0) || !std::isfinite(v)) fail_at(prov_, path, n, "`" + key + "` must be a finite duration >= 0");
+      return sim::Distribution::deterministic(v);
+    }
+    Reader r(prov_, n, path,
+             {"dist", "mean", "median", "sigma", "cv", "shape", "scale", "value", "low", "high", "points",
+              "components", "weight", "offset"});
+    const std::string kind = r.choice(
+        "dist", "", {"deterministic", "exponential", "lognormal", "weibull", "uniform", "empirical", "mixture"});
+    constexpr double inf = INFINITY;
+    sim::Distribution d;
+    if (kind == "deterministic") {
+      d = sim::Distribution::deterministic(r.number("value", 0.0, 0.0, 1e9));
+    } else if (kind == "exponential") {
+      r.require("mean");
+      d = sim::Distribution::exponential(r.number("mean", 1.0, 0.0, 1e9, true));
+    } else if (kind == "lognormal") {
+      if (r.has("median")) {
+        r.require("sigma");
+        d = sim::Distribution::lognormal(r.number("median", 1.0, 0.0, 1e9, true), r.number("sigma", 1.0, 0.0, 10.0));
+      } else {
+        r.require("mean");
+        r.require("cv");
+        const double mean = r.number("mean", 1.0, 0.0, 1e9, true), cv = r.number("cv", 1.0, 0.0, 100.0);
+        const double s2 = std::log1p(cv * cv);
+        d = sim::Distribution::lognormal(mean / std::sqrt(1.0 + cv * cv), std::sqrt(s2));
+      }
+    } else if (kind == "weibull") {
+      r.require("shape");
+      r.require("scale");
+      d = sim::Distribution::weibull(r.number("shape", 1.0, 0.05, 100.0), r.number("scale", 1.0, 0.0, 1e9, true));
+    } else if (kind == "uniform") {
+      r.require("low");
+      r.require("high");
+      const double lo = r.number("low", 0.0, 0.0, 1e9), hi = r.number("high", 1.0, 0.0, 1e9);
+      if (hi < lo) r.fail(n, "uniform: `high` must be >= `low`");
+      d = sim::Distribution::uniform(lo, hi);
+    } else if (kind == "empirical") {
+      r.require("points");
+      const YAML::Node pts = n["points"];
+      if (!pts.IsSequence()) r.fail(pts, "`points` must be a list of [probability, hours] pairs");
+      std::vector<double> p, v;
+      for (const auto& pt : pts) {
+        if (!pt.IsSequence() || pt.size() != 2) r.fail(pt, "each point must be [probability, hours]");
+        try {
+          p.push_back(pt[0].as<double>());
+          v.push_back(pt[1].as<double>());
+        } catch (const YAML::Exception&) {
+          r.fail(pt, "each point must be two numbers");
+        }
+      }
+      try {
+        d = sim::Distribution::empirical(p, v);
+      } catch (const std::invalid_argument& e) {
+        r.fail(pts, e.what());
+      }
+    } else {
+      if (!allow_mixture) r.fail(n, "a mixture component cannot itself be a mixture");
+      r.require("components");
+      const YAML::Node comps = n["components"];
+      if (!comps.IsSequence() || comps.size() == 0) r.fail(comps, "`components` must be a non-empty list");
+      std::vector<double> w;
+      std::vector<sim::Distribution> c;
+      for (std::size_t i = 0; i < comps.size(); ++i) {
+        const std::string cpath = path + ".components[" + std::to_string(i) + "]";
+        if (!comps[i].IsMap() || !comps[i]["weight"]) r.fail(comps[i], "each component needs a `weight`");
+        Reader cr(prov_, comps[i], cpath,
+                  {"dist", "mean", "median", "sigma", "cv", "shape", "scale", "value", "low", "high", "points",
+                   "weight", "offset"});
+        w.push_back(cr.number("weight", 1.0, 0.0, inf));
+        c.push_back(read_distribution(comps[i], cpath, "component", false));
+      }
+      try {
+        d = sim::Distribution::mixture(w, c);
+      } catch (const std::invalid_argument& e) {
+        r.fail(comps, e.what());
+      }
+    }
+    const double offset = r.number("offset", 0.0, 0.0, 1e9);
+    return offset != 0.0 ? d.shifted(offset) : d;
+  }
+
+  void require(const std::string& key) const {
+    if (!has(key)) fail(node_, "`" + path_ + "` needs `" + key + "`");
+  }
+
+ private:
+  const Provenance& prov_;
+  YAML::Node node_;
+  std::string path_;
+  std::vector<std::string> allowed_;
+};
+
+constexpr double kInf = INFINITY;
+
+UnitKind parse_kind(const Reader& r) {
+  static const std::vector<std::string> names = {"residents_committee", "subdistrict_office", "service_centre",
+                                                 "department",          "council",            "party_committee",
+                                                 "ngo",                 "station"};
+  const std::string k = r.choice("kind", "station", names);
+  return static_cast<UnitKind>(std::find(names.begin(), names.end(), k) - names.begin());
+}
+
+void read_units(const Reader& top, Scenario& s) {
+  if (!top.has("units")) top.fail(top.self(), "a scenario needs `units`");
+  const YAML::Node units = top.node("units");
+  if (!units.IsMap() || units.size() == 0) top.fail_key(units, "units", "`units` must be a non-empty mapping");
+  for (const auto& kv : units) {
+    const std::string name = kv.first.Scalar();
+    const std::string path = "units." + name;
+    if (name.find('/') != std::string::npos || name == "parent" || name == "home" || name == "default")
+      fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved or contains '/'");
+    Reader r(top.provenance(), kv.second, path,
+             {"kind", "tier", "count", "parent", "staff", "admin_burden", "economic_targets", "admin_task_h",
+              "resolves", "refers", "routing", "misroute_probability", "refusal_probability", "quality", "triage_h",
+              "transfer_delay_h", "travel_h", "connected", "cost_per_staff_hour", "oversight", "joint_handling",
+              "coordination_delay_h", "description"});
+    UnitGroup g;
+    g.name = name;
+    g.file = top.provenance().file(path);
+    g.line = kv.first.Mark().line + 1;
+    g.kind = parse_kind(r);
+    g.tier = r.text("tier", "");
+    g.count = r.integer("count", 1, 1, 1000000);
+    g.parent = r.text("parent", "");
+    g.staff = r.integer("staff", 1, 1, 100000);
+    g.admin_burden = r.number("admin_burden", 0.0, 0.0, 0.95);
+    g.economic_targets = r.number("economic_targets", 0.0, 0.0, 0.95);
+    if (g.admin_burden + g.economic_targets > 0.95)
+      r.fail(kv.second, "`admin_burden` + `economic_targets` leave no staff time for residents (must be <= 0.95)");
+    g.admin_task_h = r.distribution("admin_task_h", g.admin_task_h);
+    if (g.admin_task_h.mean() <= 0.0) r.fail_key(r.node("admin_task_h"), "admin_task_h", "`admin_task_h` must have a positive mean");
+    if (r.has("resolves")) {
+      const YAML::Node res = r.node("resolves");
+      if (!res.IsMap()) r.fail_key(res, "resolves", "`resolves` must map request types to service times");
+      for (const auto& t : res) {
+        const std::string tname = t.first.Scalar();
+        if (s.request_type_index(tname) < 0)
+          fail_at(top.provenance(), path + ".resolves." + tname, t.first,
+                  "`" + tname + "` is not a request type defined in `request_types`");
+        sim::Distribution d = r.read_distribution(t.second, path + ".resolves." + tname, tname, true);
+        if (!(d.mean() > 0.0))
+          fail_at(top.provenance(), path + ".resolves." + tname, t.second, "service time of `" + tname + "` must have a positive mean");
+        g.resolves.emplace(tname, d);
+      }
+    }
+    if (r.has("refers")) {
+      const YAML::Node ref = r.node("refers");
+      if (!ref.IsMap()) r.fail_key(ref, "refers", "`refers` must map request types (or `default`) to unit groups");
+      for (const auto& t : ref) {
+        const std::string tname = t.first.Scalar();
+        if (tname != "default" && s.request_type_index(tname) < 0)
+          fail_at(top.provenance(), path + ".refers." + tname, t.first,
+                  "`" + tname + "` is not a request type (or `default`)");
+        if (!t.second.IsScalar())
+          fail_at(top.provenance(), path + ".refers." + tname, t.second, "a referral target must be a unit group name");
+        g.refers[tname] = t.second.Scalar();
+      }
+    }
+    if (r.has("routing")) {
+      const YAML::Node routes = r.node("routing");
+      if (!routes.IsSequence()) r.fail_key(routes, "routing", "`routing` must be a list of {to, probability}");
+      double total = 0.0;
+      for (std::size_t i = 0; i < routes.size(); ++i) {
+        Reader rr(top.provenance(), routes[i], path + ".routing[" + std::to_string(i) + "]", {"to", "probability"});
+        rr.require("to");
+        rr.require("probability");
+        Route route{rr.text("to", ""), rr.number("probability", 0.0, 0.0, 1.0)};
+        total += route.probability;
+        g.routing.push_back(route);
+      }
+      if (total > 1.0 + 1e-9)
+        r.fail_key(routes, "routing", "routing probabilities sum to " + std::to_string(total) + " (> 1)");
+    }
+    g.misroute_probability = r.number("misroute_probability", 0.0, 0.0, 0.99);
+    g.refusal_probability = r.number("refusal_probability", 0.0, 0.0, 0.99);
+    g.quality = r.number("quality", 1.0, 0.01, 1.0);
+    g.triage_h = r.distribution("triage_h", g.triage_h);
+    if (r.has("transfer_delay_h")) g.transfer_delay_h = r.distribution("transfer_delay_h", sim::Distribution());
+    g.travel_h = r.number("travel_h", 0.5, 0.0, 1000.0);
+    if (r.has("connected")) g.connected = r.boolean("connected", false);
+    g.cost_per_staff_hour = r.number("cost_per_staff_hour", 1.0, 0.0, 1e9);
+    if (r.has("oversight")) {
+      Reader o(top.provenance(), r.node("oversight"), path + ".oversight",
+               {"review_interval_h", "overdue_share", "arbitrate_bounced"});
+      Oversight ov;
+      ov.review_interval_h = o.number("review_interval_h", ov.review_interval_h, 0.0, 1e6, true);
+      ov.overdue_share = o.number("overdue_share", ov.overdue_share, 0.0, 100.0);
+      ov.arbitrate_bounced = o.boolean("arbitrate_bounced", ov.arbitrate_bounced);
+      g.oversight = ov;
+      if (g.kind != UnitKind::council) r.fail_key(r.node("oversight"), "oversight", "only a `council` has `oversight`");
+    }
+    g.joint_handling = r.boolean("joint_handling", false);
+    if (g.joint_handling && g.kind != UnitKind::party_committee)
+      r.fail_key(r.node("joint_handling"), "joint_handling", "only a `party_committee` has `joint_handling`");
+    g.coordination_delay_h = r.distribution("coordination_delay_h", g.coordination_delay_h);
+    s.units.push_back(std::move(g));
+  }
+}
+
+void read_request_types(const Reader& top, Scenario& s) {
+  if (!top.has("request_types")) top.fail(top.self(), "a scenario needs `request_types`");
+  const YAML::Node types = top.node("request_types");
+  if (!types.IsMap() || types.size() == 0)
+    top.fail_key(types, "request_types", "`request_types` must be a non-empty mapping");
+  for (const auto& kv : types) {
+    const std::string path = "request_types." + kv.first.Scalar();
+    Reader r(top.provenance(), kv.second.IsNull() ? YAML::Node(YAML::NodeType::Map) : kv.second, path,
+             {"deadline_h", "urgency", "cosign", "description"});
+    RequestType t;
+    t.name = kv.first.Scalar();
+    t.deadline_h = r.number("deadline_h", 720.0, 0.0, 1e7, true);
+    t.urgency = r.integer("urgency", 0, 0, 3);
+    if (r.has("cosign")) {
+      const YAML::Node c = r.node("cosign");
+      if (!c.IsSequence()) r.fail_key(c, "cosign", "`cosign` must be a list of unit groups");
+      for (const auto& x : c) t.cosign.push_back(x.Scalar());
+    }
+    s.request_types.push_back(std::move(t));
+  }
+  if (s.request_types.size() > 250) top.fail_key(types, "request_types", "at most 250 request types");
+}
+
+void read_populations(const Reader& top, Scenario& s) {
+  if (!top.has("populations")) top.fail(top.self(), "a scenario needs `populations` (who has needs)");
+  const YAML::Node pops = top.node("populations");
+  if (!pops.IsMap() || pops.size() == 0)
+    top.fail_key(pops, "populations", "`populations` must be a non-empty mapping");
+  for (const auto& kv : pops) {
+    const std::string path = "populations." + kv.first.Scalar();
+    Reader r(top.provenance(), kv.second, path,
+             {"at", "residents_per_unit", "groups", "first_contact", "neighbours", "long_link_share"});
+    Population p;
+    p.name = kv.first.Scalar();
+    r.require("at");
+    p.at = r.text("at", "");
+    if (!s.unit_group(p.at)) r.fail_key(r.node("at"), "at", "`at: " + p.at + "` names no unit group");
+    p.residents_per_unit = r.integer("residents_per_unit", 1, 1, 10000000);
+    p.neighbours = r.integer("neighbours", 0, 0, 200);
+    if (p.neighbours % 2) r.fail_key(r.node("neighbours"), "neighbours", "`neighbours` must be even (ties both ways)");
+    p.long_link_share = r.number("long_link_share", 0.0, 0.0, 1.0);
+    if (r.has("first_contact")) {
+      const YAML::Node fc = r.node("first_contact");
+      if (!fc.IsMap()) r.fail_key(fc, "first_contact", "`first_contact` must map request types (or `default`) to home, parent or a unit group");
+      for (const auto& t : fc) {
+        const std::string tname = t.first.Scalar();
+        if (tname != "default" && s.request_type_index(tname) < 0)
+          fail_at(top.provenance(), path + ".first_contact." + tname, t.first, "`" + tname + "` is not a request type (or `default`)");
+        p.first_contact[tname] = t.second.Scalar();
+      }
+    }
+    r.require("groups");
+    const YAML::Node groups = r.node("groups");
+    if (!groups.IsMap() || groups.size() == 0) r.fail_key(groups, "groups", "`groups` must be a non-empty mapping");
+    double share_total = 0.0;
+    for (const auto& g : groups) {
+      const std::string gpath = path + ".groups." + g.first.Scalar();
+      Reader gr(top.provenance(), g.second, gpath,
+                {"share", "digital_access", "willingness", "patience_h", "reporting_delay_h", "need_rates_per_year",
+                 "need_rates_per_hour"});
+      ResidentGroup rg;
+      rg.name = g.first.Scalar();
+      rg.share = gr.number("share", 1.0, 0.0, 1.0);
+      share_total += rg.share;
+      rg.digital_access = gr.number("digital_access", 0.0, 0.0, 1.0);
+      rg.willingness = gr.number("willingness", 1.0, 0.0, 1.0);
+      if (gr.has("patience_h")) rg.patience_h = gr.distribution("patience_h", sim::Distribution());
+      rg.reporting_delay_h = gr.distribution("reporting_delay_h", rg.reporting_delay_h);
+      const bool per_year = gr.has("need_rates_per_year"), per_hour = gr.has("need_rates_per_hour");
+      if (per_year == per_hour)
+        gr.fail(g.second, "group `" + rg.name + "` needs exactly one of `need_rates_per_year` or `need_rates_per_hour`");
+      const std::string key = per_year ? "need_rates_per_year" : "need_rates_per_hour";
+      const YAML::Node rates = gr.node(key);
+      if (!rates.IsMap()) gr.fail_key(rates, key, "`" + key + "` must map request types to rates");
+      Reader rr(top.provenance(), rates, gpath + "." + key, [&] {
+        std::vector<std::string> names;
+        for (const auto& t : s.request_types) names.push_back(t.name);
+        return names;
+      }());
+      for (const auto& t : rates) {
+        const double rate = rr.number(t.first.Scalar(), 0.0, 0.0, 1e7);
+        if (rate > 0.0) rg.need_rates[t.first.Scalar()] = per_year ? rate / 8760.0 : rate;
+      }
+      p.groups.push_back(std::move(rg));
+    }
+    if (std::abs(share_total - 1.0) > 1e-6)
+      r.fail_key(groups, "groups", "group shares sum to " + std::to_string(share_total) + ", not 1");
+    s.populations.push_back(std::move(p));
+  }
+}
+
+void check_references(const Scenario& s, const Provenance& prov, const YAML::Node& root) {
+  auto group_exists = [&](const std::string& n) { return s.unit_group(n) != nullptr; };
+  auto where = [&](const std::string& path) {
+    YAML::Node n = root;
+    std::stringstream ss(path);
+    for (std::string part; std::getline(ss, part, '.');) {
+      if (!n.IsMap() || !n[part]) break;
+      n = n[part];
+    }
+    return n;
+  };
+  for (const auto& g : s.units) {
+    const std::string path = "units." + g.name;
+    if (!g.parent.empty()) {
+      if (!group_exists(g.parent))
+        fail_at(prov, path + ".parent", where(path + ".parent"), "`parent: " + g.parent + "` names no unit group");
+      if (g.parent == g.name) fail_at(prov, path + ".parent", where(path + ".parent"), "a unit cannot be its own parent");
+    }
+    for (const auto& [type, target] : g.refers) {
+      if (target != "parent" && !group_exists(target)) {
+        std::string best;
+        std::size_t bd = 1000;
+        for (const auto& u : s.units)
+          if (edit_distance(u.name, target) < bd) bd = edit_distance(u.name, target), best = u.name;
+        fail_at(prov, path + ".refers." + type, where(path + ".refers." + type),
+                "`" + type + ": " + target + "` names no unit group" + (bd <= 3 ? "; did you mean `" + best + "`?" : ""));
+      }
+      if (target == "parent" && g.parent.empty())
+        fail_at(prov, path + ".refers." + type, where(path + ".refers." + type), "refers to `parent` but has no `parent`");
+    }
+    for (const auto& r : g.routing)
+      if (!group_exists(r.to))
+        fail_at(prov, path + ".routing", where(path + ".routing"), "routing to `" + r.to + "`, which names no unit group");
+  }
+  // Parent chains must not loop.
+  for (const auto& g : s.units) {
+    std::set<std::string> seen{g.name};
+    for (const UnitGroup* p = s.unit_group(g.parent); p; p = s.unit_group(p->parent))
+      if (!seen.insert(p->name).second)
+        fail_at(prov, "units." + g.name + ".parent", where("units." + g.name + ".parent"),
+                "the `parent` chain of `" + g.name + "` loops back on itself");
+  }
+  for (const auto& t : s.request_types)
+    for (const auto& c : t.cosign)
+      if (!group_exists(c))
+        fail_at(prov, "request_types." + t.name + ".cosign", where("request_types." + t.name + ".cosign"),
+                "`cosign` names `" + c + "`, which is no unit group");
+  for (const auto& p : s.populations) {
+    for (const auto& [type, target] : p.first_contact)
+      if (target != "home" && target != "parent" && !group_exists(target))
+        fail_at(prov, "populations." + p.name + ".first_contact." + type,
+                where("populations." + p.name + ".first_contact." + type),
+                "first contact `" + target + "` is not home, parent or a unit group");
+  }
+  // Some unit must be able to serve each type that residents need.
+  std::set<std::string> needed;
+  for (const auto& p : s.populations)
+    for (const auto& g : p.groups)
+      for (const auto& [type, rate] : g.need_rates) needed.insert(type);
+  for (const auto& type : needed) {
+    bool resolvable = false;
+    for (const auto& g : s.units) resolvable = resolvable || g.resolves.count(type);
+    if (!resolvable)
+      fail_at(prov, "request_types." + type, where("request_types." + type),
+              "request type `" + type + "` has demand but no unit `resolves` it");
+  }
+}
+
+YAML::Node merged_document(const std::string& path, const std::vector<std::string>& overrides, Provenance& prov,
+                           std::vector<std::string>& chain) {
+  prov.root = path;
+  YAML::Node root = load_chain(path, chain, prov);
+  for (const auto& o : overrides) apply_override(root, o, prov);
+  return root;
+}
+
+}  // namespace
+
+std::string merged_scenario_text(const std::string& path, const std::vector<std::string>& overrides) {
+  Provenance prov;
+  std::vector<std::string> chain;
+  YAML::Emitter out;
+  out << merged_document(path, overrides, prov, chain);
+  return out.c_str();
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  Provenance prov;
+  std::vector<std::string> chain;
+  YAML::Node root = merged_document(path, overrides, prov, chain);
+  Reader top(prov, root, "scenario",
+             {"name", "description", "simulation", "request_types", "units", "populations", "behaviour", "platform",
+              "handoffs"});
+  Scenario s;
+  s.path = path;
+  s.files = chain;
+  s.name = top.text("name", fs::path(path).stem().string());
+  s.description = top.text("description", "");
+  {
+    YAML::Emitter out;
+    out << root;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(sim::stable_id(out.c_str())));
+    s.content_hash = hex;
+  }
+  if (top.has("simulation")) {
+    Reader r(prov, top.node("simulation"), "simulation",
+             {"horizon_h", "horizon_days", "warmup_h", "warmup_days", "replications", "seed", "sample_interval_h"});
+    auto& sim = s.simulation;
+    if (r.has("horizon_h") && r.has("horizon_days")) r.fail(r.self(), "give `horizon_h` or `horizon_days`, not both");
+    sim.horizon_h = r.has("horizon_days") ? 24.0 * r.number("horizon_days", 365, 0.0, 36500.0, true)
+                                          : r.number("horizon_h", sim.horizon_h, 0.0, 876000.0, true);
+    sim.warmup_h = r.has("warmup_days") ? 24.0 * r.number("warmup_days", 0, 0.0, 36500.0)
+                                        : r.number("warmup_h", sim.warmup_h, 0.0, 876000.0);
+    if (sim.warmup_h >= sim.horizon_h) r.fail(r.self(), "the warm-up must end before the horizon");
+    sim.replications = r.integer("replications", 1, 1, 10000);
+    sim.seed = r.unsigned64("seed", 1);
+    sim.sample_interval_h = r.number("sample_interval_h", sim.sample_interval_h, 0.0, 876000.0, true);
+    if (sim.horizon_h / sim.sample_interval_h > 1e5)
+      r.fail_key(r.node("sample_interval_h"), "sample_interval_h", "more than 100,000 samples per unit: raise `sample_interval_h`");
+  }
+  read_request_types(top, s);
+  read_units(top, s);
+  read_populations(top, s);
+  if (top.has("behaviour")) {
+    Reader r(prov, top.node("behaviour"), "behaviour",
+             {"reporting", "abandonment", "trust", "bad_experience_drop", "good_experience_gain", "spread_weight",
+              "slow_share", "word_of_mouth_delay_h", "feedback_delay_h"});
+    auto& b = s.behaviour;
+    b.reporting = r.boolean("reporting", b.reporting);
+    b.abandonment = r.boolean("abandonment", b.abandonment);
+    b.trust = r.boolean("trust", b.trust);
+    b.bad_experience_drop = r.number("bad_experience_drop", b.bad_experience_drop, 0.0, 1.0);
+    b.good_experience_gain = r.number("good_experience_gain", b.good_experience_gain, 0.0, 1.0);
+    b.spread_weight = r.number("spread_weight", b.spread_weight, 0.0, 1.0);
+    b.slow_share = r.number("slow_share", b.slow_share, 0.0, 100.0, true);
+    b.word_of_mouth_delay_h = r.distribution("word_of_mouth_delay_h", b.word_of_mouth_delay_h);
+    b.feedback_delay_h = r.distribution("feedback_delay_h", b.feedback_delay_h);
+  }
+  if (top.has("platform")) {
+    Reader r(prov, top.node("platform"), "platform",
+             {"coverage", "misroute_reduction", "parallel_signoffs", "online_delay_h"});
+    auto& p = s.platform;
+    p.coverage = r.number("coverage", p.coverage, 0.0, 1.0);
+    p.misroute_reduction = r.number("misroute_reduction", p.misroute_reduction, 0.0, 1.0);
+    p.parallel_signoffs = r.boolean("parallel_signoffs", p.parallel_signoffs);
+    p.online_delay_h = r.number("online_delay_h", p.online_delay_h, 0.0, 1000.0);
+  }
+  if (top.has("handoffs")) {
+    Reader r(prov, top.node("handoffs"), "handoffs",
+             {"transfer_delay_h", "redocumentation_h", "loss_probability", "arbitration_after_bounces",
+              "arbitration_delay_h", "max_reworks"});
+    auto& h = s.handoffs;
+    h.transfer_delay_h = r.distribution("transfer_delay_h", h.transfer_delay_h);
+    h.redocumentation_h = r.distribution("redocumentation_h", h.redocumentation_h);
+    h.loss_probability = r.number("loss_probability", h.loss_probability, 0.0, 1.0);
+    h.arbitration_after_bounces = r.integer("arbitration_after_bounces", h.arbitration_after_bounces, 1, 1000);
+    h.arbitration_delay_h = r.distribution("arbitration_delay_h", h.arbitration_delay_h);
+    h.max_reworks = r.integer("max_reworks", h.max_reworks, 0, 100);
+  }
+  check_references(s, prov, root);
+  return s;
+}
+
+}  // namespace govsim

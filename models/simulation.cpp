@@ -1,0 +1,236 @@
+// models/simulation.cpp: replications, and turning outcome records into metrics.
+#include "models/simulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "models/journey.hpp"
+#include "models/organisation.hpp"
+#include "models/population.hpp"
+
+namespace govsim {
+
+namespace {
+
+/// Everything measured about one set of requests (a scope).
+struct ScopeTally {
+  std::uint64_t needs = 0, reported = 0, breaches = 0, escalated = 0;
+  std::uint64_t status[kStatusCount] = {};
+  sim::RunningStats response, since_need, wait, first_contact, transit;
+  double handoffs = 0, bounces = 0, misroutes = 0, redocumentations = 0, reworks = 0;
+  sim::LogHistogram response_hist, since_need_hist;
+
+  void add(const Outcome& o) {
+    ++needs;
+    ++status[static_cast<int>(o.status)];
+    if (o.status == Status::unreported) return;
+    ++reported;
+    breaches += o.deadline_breached;
+    escalated += o.escalated;
+    handoffs += o.handoffs;
+    bounces += o.bounces;
+    misroutes += o.misroutes;
+    redocumentations += o.redocumentations;
+    reworks += o.reworks;
+    wait.add(o.wait_h);
+    transit.add(o.transit_h);
+    if (o.first_contact_h >= 0) first_contact.add(o.first_contact_h);
+    if (o.status == Status::resolved) {
+      response.add(o.response_h);
+      since_need.add(o.since_need_h);
+      response_hist.add(o.response_h);
+      since_need_hist.add(o.since_need_h);
+    }
+  }
+
+  void emit(const std::string& scope, const std::string& key, std::vector<Metric>& out) const {
+    auto put = [&](const char* name, double v) { out.push_back(Metric{name, scope, key, v}); };
+    const double n = static_cast<double>(needs), r = static_cast<double>(reported);
+    const auto share = [&](Status s) { return n > 0 ? static_cast<double>(status[static_cast<int>(s)]) / n : NAN; };
+    put("needs", n);
+    put("reported", r);
+    put("resolved", static_cast<double>(status[0]));
+    put("share_unreported", share(Status::unreported));
+    put("share_abandoned", share(Status::abandoned));
+    put("share_lost", share(Status::lost));
+    put("share_no_responsible_unit", share(Status::orphaned));
+    put("share_unresolved", share(Status::unresolved));
+    put("service_gap", n > 0 ? 1.0 - static_cast<double>(status[0]) / n : NAN);
+    put("share_deadline_breached", r > 0 ? static_cast<double>(breaches) / r : NAN);
+    const bool any = response.count() > 0;
+    put("response_mean_h", any ? response.mean() : NAN);
+    put("response_median_h", any ? response_hist.quantile(0.5) : NAN);
+    put("response_p90_h", any ? response_hist.quantile(0.9) : NAN);
+    put("response_p99_h", any ? response_hist.quantile(0.99) : NAN);
+    put("since_need_mean_h", any ? since_need.mean() : NAN);
+    put("since_need_p90_h", any ? since_need_hist.quantile(0.9) : NAN);
+    put("wait_mean_h", r > 0 ? wait.mean() : NAN);
+    put("transit_mean_h", r > 0 ? transit.mean() : NAN);
+    put("first_contact_mean_h", first_contact.count() ? first_contact.mean() : NAN);
+    put("handoffs_per_request", r > 0 ? handoffs / r : NAN);
+    put("bounces_per_request", r > 0 ? bounces / r : NAN);
+    put("misroutes_per_request", r > 0 ? misroutes / r : NAN);
+    put("redocumentations_per_request", r > 0 ? redocumentations / r : NAN);
+    put("reworks_per_request", r > 0 ? reworks / r : NAN);
+    put("share_escalated", r > 0 ? static_cast<double>(escalated) / r : NAN);
+  }
+};
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
+                       const std::function<void(int, int)>& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Organisation org(scenario);
+  if (settings.memory_limit_bytes > 0) {
+    const std::uint64_t need = estimate_memory_bytes(scenario, org);
+    if (need > settings.memory_limit_bytes)
+      throw ScenarioError(scenario.path, 0, 0,
+                          "this run would need about " + std::to_string(need >> 20) + " MiB, more than the " +
+                              std::to_string(settings.memory_limit_bytes >> 20) +
+                              " MiB allowed (fewer residents, a shorter horizon, or --memory-limit)");
+  }
+  RunResult run;
+  run.seed = settings.seed.value_or(scenario.simulation.seed);
+  run.threads = std::max(1, settings.threads);
+  const int replications = settings.replications.value_or(scenario.simulation.replications);
+  const Residents residents(scenario, org, run.seed);
+  run.residents = residents.size();
+  run.social_ties = residents.graph_edges() / 2;
+  for (const auto& u : org.units()) {
+    const auto& g = scenario.units[u.group];
+    run.unit_names.push_back(u.name);
+    run.unit_groups.push_back(g.name);
+    run.unit_tiers.push_back(g.tier);
+    run.unit_kinds.push_back(to_string(g.kind));
+  }
+  const auto& groups = residents.group_names();
+  const double window = scenario.simulation.horizon_h - scenario.simulation.warmup_h;
+
+  for (int rep = 0; rep < replications; ++rep) {
+    const auto r0 = std::chrono::steady_clock::now();
+    JourneyModel model(scenario, org, residents, sim::stream_key(run.seed, static_cast<std::uint32_t>(rep)));
+    run.lookahead_h = model.minimum_cross_unit_delay();
+    if (!(run.lookahead_h > 0))
+      throw ScenarioError(scenario.path, 0, 0,
+                          "every handoff between two units needs a positive minimum delay (transfer_delay_h, "
+                          "travel_h or reporting delay): the smallest here is 0 hours");
+    JourneyModel::Engine engine(model, org.size(), run.lookahead_h);
+    model.seed_sources(engine);
+    ReplicationResult result;
+    result.replication = rep;
+    result.counters = engine.run(scenario.simulation.horizon_h, run.threads);
+    model.finish(engine);
+
+    // Outcomes, merged in unit order: deterministic whatever the threads did.
+    ScopeTally all;
+    std::vector<ScopeTally> by_type(scenario.request_types.size()), by_group(groups.size());
+    std::map<std::uint32_t, ScopeTally> by_area;
+    std::map<std::string, ScopeTally> by_tier;
+    const auto& states = model.unit_states();
+    double open_area = 0;
+    for (std::uint32_t u = 0; u < org.size(); ++u) {
+      for (const Outcome& o : states[u].outcomes) {
+        all.add(o);
+        by_type[o.type].add(o);
+        by_group[o.group_id].add(o);
+        const std::uint32_t area = org.unit(o.home).area;
+        by_area[area == kNoUnit ? o.home : area].add(o);
+        if (o.status == Status::resolved) by_tier[scenario.units[org.unit(o.resolver).group].tier].add(o);
+        // Little's law: time-integral of open requests within [warm-up, horizon].
+        if (o.status != Status::unreported) {
+          const double start = std::max<double>(o.reported_at, scenario.simulation.warmup_h);
+          const double end = std::min<double>(o.reported_at + o.response_h, scenario.simulation.horizon_h);
+          if (end > start) open_area += end - start;
+        }
+      }
+    }
+    auto& m = result.metrics;
+    all.emit("all", "all", m);
+    for (std::size_t t = 0; t < by_type.size(); ++t) by_type[t].emit("type", scenario.request_types[t].name, m);
+    for (std::size_t g = 0; g < by_group.size(); ++g) by_group[g].emit("group", groups[g], m);
+    for (const auto& [area, tally] : by_area) tally.emit("area", org.unit(area).name, m);
+    for (const auto& [tier, tally] : by_tier) tally.emit("tier", tier, m);
+    // Load and cost per unit.
+    double staff_hours = 0, resident_hours = 0, diverted_hours = 0, cost = 0;
+    for (std::uint32_t u = 0; u < org.size(); ++u) {
+      const UnitGroup& g = org.group_of(u);
+      const auto& st = states[u];
+      const double capacity = g.staff * window;
+      staff_hours += capacity;
+      cost += capacity * g.cost_per_staff_hour;
+      resident_hours += st.busy_area;
+      diverted_hours += st.diverted_area;
+      const std::string& name = org.unit(u).name;
+      m.push_back({"utilisation", "unit", name, st.busy_area / capacity});
+      m.push_back({"diverted_share", "unit", name, st.diverted_area / capacity});
+      m.push_back({"mean_queue", "unit", name, st.queue_area / window});
+      m.push_back({"backlog_end", "unit", name, static_cast<double>(st.queued + st.busy)});
+    }
+    const double resolved = static_cast<double>(all.status[0]);
+    const double lambda = static_cast<double>(all.reported) / window;
+    // W over every reported request, the open ones counted to the horizon.
+    double w_sum = 0;
+    for (const auto& st : states)
+      for (const Outcome& o : st.outcomes)
+        if (o.status != Status::unreported) w_sum += o.response_h;
+    const double w = all.reported ? w_sum / static_cast<double>(all.reported) : 0.0;
+    const double little_l = open_area / window;
+    m.push_back({"throughput_per_day", "all", "all", resolved / window * 24.0});
+    m.push_back({"little_L", "all", "all", little_l});
+    m.push_back({"little_lambda_W", "all", "all", lambda * w});
+    m.push_back({"little_relative_gap", "all", "all", little_l > 0 ? (lambda * w - little_l) / little_l : 0.0});
+    m.push_back({"staff_hours", "all", "all", staff_hours});
+    m.push_back({"staff_hours_on_residents", "all", "all", resident_hours});
+    m.push_back({"staff_hours_diverted", "all", "all", diverted_hours});
+    m.push_back({"cost_per_resolved", "all", "all", resolved > 0 ? cost / resolved : NAN});
+    double willing = 0;
+    for (float x : model.willingness()) willing += x;
+    m.push_back({"mean_willingness_end", "all", "all",
+                 model.willingness().empty() ? NAN : willing / static_cast<double>(model.willingness().size())});
+    // Distributions for plots.
+    auto keep = [&](const std::string& key, const ScopeTally& t) {
+      result.response_histograms.emplace(key, t.response_hist);
+      result.since_need_histograms.emplace(key, t.since_need_hist);
+    };
+    keep("all:all", all);
+    for (std::size_t t = 0; t < by_type.size(); ++t) keep("type:" + scenario.request_types[t].name, by_type[t]);
+    for (std::size_t g = 0; g < by_group.size(); ++g) keep("group:" + groups[g], by_group[g]);
+    for (const auto& [tier, tally] : by_tier) keep("tier:" + tier, tally);
+    if (settings.keep_series)
+      for (std::uint32_t u = 0; u < org.size(); ++u)
+        for (const auto& s : states[u].samples)
+          result.series.push_back({s.time_h, u, s.queue, s.busy, s.utilisation, s.mean_willingness});
+    std::stable_sort(result.series.begin(), result.series.end(),
+                     [](const SeriesRow& a, const SeriesRow& b) { return a.time_h < b.time_h; });
+    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+    run.replications.push_back(std::move(result));
+    if (progress) progress(rep + 1, replications);
+  }
+  run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return run;
+}
+
+std::vector<SummaryRow> summarise(const RunResult& run) {
+  std::vector<SummaryRow> rows;
+  if (run.replications.empty()) return rows;
+  const auto& first = run.replications.front().metrics;
+  // Metric lists have the same order in every replication except for scopes
+  // that only some replications saw (e.g. a tier nobody resolved at): index by name.
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<double>> values;
+  std::vector<std::tuple<std::string, std::string, std::string>> order;
+  for (const auto& rep : run.replications)
+    for (const auto& m : rep.metrics) {
+      auto key = std::make_tuple(m.name, m.scope, m.key);
+      auto [it, inserted] = values.try_emplace(key);
+      if (inserted) order.push_back(key);
+      it->second.push_back(m.value);
+    }
+  (void)first;
+  for (const auto& key : order)
+    rows.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), sim::estimate(values[key])});
+  return rows;
+}
+
+}  // namespace govsim

@@ -1,0 +1,76 @@
+// models/simulation.hpp: running a scenario's replications and summarising them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "sim/engine.hpp"
+#include "sim/stats.hpp"
+
+namespace govsim {
+
+/// One number of one replication: metric name, scope (all, type, group, area,
+/// tier, unit) and key within the scope.
+struct Metric {
+  std::string name;
+  std::string scope;
+  std::string key;
+  double value;
+};
+
+struct SeriesRow {
+  double time_h;
+  std::uint32_t unit;
+  std::uint32_t queue, busy;
+  double utilisation;
+  double mean_willingness;
+};
+
+struct ReplicationResult {
+  int replication = 0;
+  std::vector<Metric> metrics;
+  std::vector<SeriesRow> series;
+  /// Response-time histograms (resolved requests) by "scope:key".
+  std::map<std::string, sim::LogHistogram> response_histograms;
+  std::map<std::string, sim::LogHistogram> since_need_histograms;
+  sim::EngineCounters counters;
+  double wall_seconds = 0;
+};
+
+struct RunSettings {
+  std::optional<std::uint64_t> seed;
+  std::optional<int> replications;
+  int threads = 1;
+  bool keep_series = true;
+  std::uint64_t memory_limit_bytes = 0;  ///< 0: no check
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  int threads = 1;
+  double lookahead_h = 0;
+  std::uint64_t residents = 0;
+  std::uint64_t social_ties = 0;
+  std::vector<std::string> unit_names, unit_groups, unit_tiers, unit_kinds;
+  std::vector<ReplicationResult> replications;
+  double wall_seconds = 0;
+};
+
+/// Runs every replication (in order; each uses all `threads`). Throws
+/// ScenarioError when the scenario cannot be run as described.
+RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
+                       const std::function<void(int, int)>& progress = {});
+
+/// Mean and 95% CI across replications of every (metric, scope, key).
+struct SummaryRow {
+  std::string name, scope, key;
+  sim::Estimate estimate;
+};
+std::vector<SummaryRow> summarise(const RunResult& run);
+
+}  // namespace govsim
