@@ -193,7 +193,10 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
     if (!next.IsMap()) throw ScenarioError("--set", 0, 0, "`" + path + "`: `" + parts[i] + "` is not a mapping");
     nodes.push_back(next);
   }
-  nodes.back()[parts.back()] = value;
+  if (value.IsNull())
+    nodes.back().remove(parts.back());  // `--set units.office=null` removes, as in an extends file
+  else
+    nodes.back()[parts.back()] = value;
   prov.file_of[path] = "--set " + assignment;
 }
 
