@@ -812,6 +812,16 @@ def layout_by_tier(nodes, edges):
     return pos, rows
 
 
+DENSE_ROW = 10  # rows with more units are drawn as markers with a summary instead of labelled boxes
+
+
+def _panel_width(nodes, edges):
+    """Width (inches) a structure panel needs: about one inch per labelled box in its widest row."""
+    _, rows = layout_by_tier(nodes, edges)
+    widest = max((len(ids) for _, ids in rows if len(ids) <= DENSE_ROW), default=1)
+    return max(5.2, 1.05 * widest)
+
+
 def draw_structure(ax, nodes, edges, title, colour_index=0):
     """Draw one organisational graph on `ax`, laid out by tier."""
     pos, rows = layout_by_tier(nodes, edges)
@@ -829,10 +839,10 @@ def draw_structure(ax, nodes, edges, title, colour_index=0):
                             arrowprops=dict(arrowstyle="-|>", linestyle=ls, lw=lw, color="#333333",
                                             shrinkA=14, shrinkB=14, connectionstyle=f"arc3,rad={rad}"))
         else:
-            ax.add_collection(LineCollection(segs, linestyles=ls, linewidths=lw * 0.6, colors="#555555"))
+            ax.add_collection(LineCollection(segs, linestyles=ls, linewidths=lw * 0.6, colors="#555555", alpha=0.6))
     for label, ids in rows:
         y = pos[ids[0]][1]
-        dense = len(ids) > 10
+        dense = len(ids) > DENSE_ROW
         staff = sum(nodes[n]["staff"] for n in ids)
         kinds = sorted({nodes[n]["kind"] for n in ids})
         ax.text(-0.02, y, f"{label}\n{len(ids)} unit{'s' * (len(ids) != 1)}, staff {staff}", ha="right",
@@ -843,7 +853,8 @@ def draw_structure(ax, nodes, edges, title, colour_index=0):
             if dense:
                 ax.plot(x, yy, marker=st["marker"], color=st["color"], markersize=4, linestyle="none")
             else:
-                ax.text(x, yy, f"{a['name']}\n{a['kind']}\nstaff {a['staff']}", ha="center", va="center", fontsize=6,
+                name = a["name"] if len(a["name"]) <= 16 else a["name"][:15] + "\u2026"  # keep boxes narrow
+                ax.text(x, yy, f"{name}\n{a['kind']}\nstaff {a['staff']}", ha="center", va="center", fontsize=6,
                         bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=st["color"], linewidth=1.2,
                                   hatch=st["hatch"] or None))
         if dense:
@@ -867,7 +878,9 @@ def plot_structures(govsim, scenarios, path, names=None, extra_args=()):
         graphs.append((name, nodes, edges))
     n = len(graphs)
     max_rows = max(len(layout_by_tier(nd, ed)[1]) for _, nd, ed in graphs)
-    fig, axes = plt.subplots(1, n, figsize=(5.2 * n + 0.8, 1.3 + 1.3 * max_rows), squeeze=False)
+    widths = [_panel_width(nd, ed) for _, nd, ed in graphs]
+    fig, axes = plt.subplots(1, n, figsize=(sum(widths) + 0.8 * n, 1.3 + 1.3 * max_rows), squeeze=False,
+                             gridspec_kw={"width_ratios": widths})
     for i, (ax, (name, nodes, edges)) in enumerate(zip(axes[0], graphs)):
         draw_structure(ax, nodes, edges, name, i)
     handles = [Line2D([], [], color="#333333", linestyle="-", label="hierarchy (child to parent)"),

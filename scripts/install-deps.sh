@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs govsim's build and plotting dependencies from Debian 12's archive.
+# Idempotent: does nothing (and needs no network) when everything is present.
+set -euo pipefail
+packages=(build-essential cmake ninja-build git pkg-config
+          libboost-graph-dev libeigen3-dev libtbb-dev libcxxopts-dev libyaml-cpp-dev libgtest-dev
+          python3-matplotlib python3-pandas python3-pytest)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
