@@ -39,9 +39,14 @@ constexpr int kMaxDepth = 64;
 /// Which file each merged path came from, so that errors name the right file.
 struct Provenance {
   std::map<std::string, std::string> file_of;  // dotted path -> file
+  std::map<std::string, YAML::Mark> key_mark;  // dotted path -> where its key was written
   std::string root;
+  static std::string bare(const std::string& path) {
+    return path.rfind("scenario.", 0) == 0 ? path.substr(9) : path;
+  }
   std::string file(const std::string& path) const {
-    std::string p = path;
+    // The top-level reader names its paths "scenario.<key>"; provenance stores "<key>".
+    std::string p = bare(path);
     while (true) {
       auto it = file_of.find(p);
       if (it != file_of.end()) return it->second;
@@ -125,10 +130,11 @@ void merge_into(YAML::Node base, const YAML::Node& over, const std::string& path
       base.remove(key);
       continue;
     }
+    prov.key_mark[child] = kv.first.Mark();
     if (kv.second.IsMap() && base[key].IsMap()) {
       merge_into(base[key], kv.second, child, file, prov);
     } else {
-      base[key] = kv.second;
+      base[key] = kv.second;  // the key node is new (no position): messages fall back to the value's
       record_provenance(kv.second, child, file, prov);
     }
   }
@@ -222,7 +228,11 @@ class Reader {
           message += "; did you mean `" + best + "`?";
         else
           message += "; valid keys: " + join(allowed_);
-        fail_key(kv.first, key, message);
+        // A key merged from an extends chain lost its position: look it up.
+        const auto mark = prov_.key_mark.find(Provenance::bare(path_ + "." + key));
+        if (kv.first.Mark().line < 0 && mark != prov_.key_mark.end())
+          throw ScenarioError(prov_.file(path_ + "." + key), mark->second.line + 1, mark->second.column + 1, message);
+        fail_key(kv.first.Mark().line >= 0 ? kv.first : kv.second, key, message);
       }
     }
   }
@@ -394,7 +404,7 @@ class Reader {
         if (!comps[i].IsMap() || !comps[i]["weight"]) r.fail(comps[i], "each component needs a `weight`");
         Reader cr(prov_, comps[i], cpath,
                   {"dist", "mean", "median", "sigma", "cv", "shape", "scale", "value", "low", "high", "points",
-                   "weight", "offset"});
+                   "weight", "offset", "components"});
         w.push_back(cr.number("weight", 1.0, 0.0, inf));
         c.push_back(read_distribution(comps[i], cpath, "component", false));
       }

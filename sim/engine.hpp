@@ -96,6 +96,8 @@ class Engine {
       if (!(at >= now_ + engine_->lookahead_ - engine_->lookahead_ * 1e-9))
         throw std::logic_error("sim: message violates the lookahead (" + std::to_string(at - now_) + " < " +
                                std::to_string(engine_->lookahead_) + ")");
+      // Within rounding of the lookahead: land exactly on it, never inside the current window.
+      at = std::max(at, now_ + engine_->lookahead_);
       Partition& target = *engine_->partitions_[to];
       Message m{at, next_order(), kind, std::move(item)};
       {
@@ -198,6 +200,8 @@ class Engine {
       }
     };
     EngineCounters counters;
+    std::uint64_t events_before = 0, messages_before = 0;
+    for (const auto& p : partitions_) events_before += p->events_, messages_before += p->messages_;
     auto loop = [&] {
       while (true) {
         for_all([](Partition& p) { p.absorb_inbox(); });
@@ -219,6 +223,8 @@ class Engine {
       counters.events += p->events_;
       counters.messages += p->messages_;
     }
+    counters.events -= events_before;  // this call only
+    counters.messages -= messages_before;
     return counters;
   }
 

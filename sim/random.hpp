@@ -66,7 +66,9 @@ struct Uniforms {
 
 constexpr double to_open_unit(std::uint32_t hi, std::uint32_t lo) noexcept {
   const std::uint64_t bits = ((std::uint64_t{hi} << 32) | lo) >> 11;  // 53 bits
-  return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
+  // (2^53 - 1 + 0.5) * 2^-53 rounds to 1.0 in double: keep the interval open.
+  const double u = (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
+  return u < 1.0 ? u : 0x1.fffffffffffffp-1;
 }
 
 constexpr Uniforms to_uniforms(const Block& b) noexcept {

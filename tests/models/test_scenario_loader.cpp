@@ -498,13 +498,22 @@ TEST_F(ScenarioLoader, MissingSections) {
 }
 
 TEST_F(ScenarioLoader, MixtureOfMixturesIsAnError) {
-  const std::string text = replaced(kMinimal, "{dist: exponential, mean: 0.5}",
-               "\n        dist: mixture\n        components:\n          - {weight: 1, dist: mixture, components: "
-               "[{weight: 1, dist: exponential, mean: 1}]}\n");
-  const std::string path = write("mix.yaml", text);
-  const ScenarioError e = load_error(path);
-  EXPECT_NE(std::string(e.what()).find("cannot itself be a mixture"), std::string::npos) << e.what();
-  EXPECT_GT(e.line(), 0) << e.what();
+  {
+    const std::string text = replaced(kMinimal, "{dist: exponential, mean: 0.5}",
+                                      "\n        dist: mixture\n        components:\n          - {weight: 1, dist: mixture}\n");
+    const std::string path = write("mix.yaml", text);
+    expect_error_at(load_error(path), path, 11, 13, "cannot itself be a mixture");
+  }
+  {
+    // A nested mixture with its own components: refused too, with a place.
+    const std::string text = replaced(kMinimal, "{dist: exponential, mean: 0.5}",
+                                      "\n        dist: mixture\n        components:\n          - {weight: 1, dist: mixture, "
+                                      "components: [{weight: 1, dist: exponential, mean: 1}]}\n");
+    const std::string path = write("mix2.yaml", text);
+    const ScenarioError e = load_error(path);
+    EXPECT_EQ(e.file(), path);
+    EXPECT_EQ(e.line(), 11) << e.what();
+  }
 }
 
 TEST_F(ScenarioLoader, EmpiricalWithDecreasingValuesIsAnError) {

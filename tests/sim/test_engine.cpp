@@ -48,7 +48,6 @@ struct RingModel {
   double lookahead;
   std::uint64_t key = sim::stream_key(99, 0);
   std::vector<std::vector<LogEntry>> logs;  // one per partition, written only by it
-  std::uint64_t cross_sends = 0;            // counted only single-threaded (see tests)
 
   RingModel(std::uint32_t n, std::uint32_t tokens, std::uint32_t hops, double la)
       : partitions(n), tokens_per_partition(tokens), max_hops(hops), lookahead(la), logs(n) {}
