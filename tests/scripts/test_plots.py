@@ -92,8 +92,8 @@ def assert_clean_error(p, *fragments):
 
 @pytest.fixture(scope="session")
 def binary():
-    if not os.access(GOVSIM, os.X_OK):
-        pytest.skip(f"govsim binary not found at {GOVSIM} (set GOVSIM_BINARY)")
+    # A missing binary is a failure, not a skip: a test that silently skips proves nothing.
+    assert os.access(GOVSIM, os.X_OK), f"govsim binary not found at {GOVSIM} (build it, or set GOVSIM_BINARY)"
     return GOVSIM
 
 
