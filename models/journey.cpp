@@ -485,6 +485,7 @@ void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, doubl
     return;
   }
   const RequestType& type = scenario_.request_types[r.type];
+  count_open(p.id(), r.reported_at, at);  // every request, measured or not: Little's L
   if (records(r)) {
     Outcome o;
     o.response_h = static_cast<float>(at - r.reported_at);
@@ -639,9 +640,20 @@ void JourneyModel::finish(Engine& engine) {
     });
     for (auto s : open) {
       const Request& r = p.item(s);
+      count_open(u, r.reported_at, std::min(r.give_up_at, horizon_));
       if (!records(r)) continue;
       const RequestType& type = scenario_.request_types[r.type];
       Outcome o;
+      if (r.reported_at >= horizon_) {
+        // Arisen in the window but reported only after the horizon: the city never saw it.
+        o.home = r.home;
+        o.group_id = r.group_id;
+        o.type = r.type;
+        o.status = Status::unreported;
+        o.reported_at = static_cast<float>(r.need_at);
+        units_[u].outcomes.push_back(o);
+        continue;
+      }
       const bool gave_up = r.give_up_at < horizon_;
       const double end = gave_up ? r.give_up_at : horizon_;
       o.response_h = static_cast<float>(end - r.reported_at);

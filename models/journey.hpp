@@ -82,6 +82,7 @@ struct UnitState {
   double last_change = 0;
   double busy_area = 0, diverted_area = 0, queue_area = 0;  ///< integrals over [warm-up, horizon]
   double window_busy_area = 0;                              ///< since the last sample
+  double open_area = 0;  ///< time-integral of open requests over [warm-up, horizon], every request (Little's L)
   std::uint32_t next_ticket = 1;
   std::vector<Outcome> outcomes;
   struct Sample {
@@ -134,6 +135,11 @@ class JourneyModel {
   void account(std::uint32_t unit, double now);  ///< integrates busy/queue areas up to now
   sim::Stream stream_of(const Request& r) const noexcept { return sim::Stream(key_, r.entity); }
   bool records(const Request& r) const noexcept { return r.need_at >= warmup_; }
+  /// Adds the part of [from, to] inside the measurement window to a unit's open-request integral.
+  void count_open(std::uint32_t unit, double from, double to) noexcept {
+    const double a = std::max(from, warmup_), b = std::min(to, horizon_);
+    if (b > a) units_[unit].open_area += b - a;
+  }
 
   const Scenario& scenario_;
   const Organisation& org_;

@@ -138,12 +138,6 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
         const std::uint32_t area = org.unit(o.home).area;
         by_area[area == kNoUnit ? o.home : area].add(o);
         if (o.status == Status::resolved) by_tier[scenario.units[org.unit(o.resolver).group].tier].add(o);
-        // Little's law: time-integral of open requests within [warm-up, horizon].
-        if (o.status != Status::unreported) {
-          const double start = std::max<double>(o.reported_at, scenario.simulation.warmup_h);
-          const double end = std::min<double>(o.reported_at + o.response_h, scenario.simulation.horizon_h);
-          if (end > start) open_area += end - start;
-        }
       }
     }
     auto& m = result.metrics;
@@ -153,6 +147,9 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     for (const auto& [area, tally] : by_area) tally.emit("area", org.unit(area).name, m);
     for (const auto& [tier, tally] : by_tier) tally.emit("tier", tier, m);
     // Load and cost per unit.
+    // Little's L: the model integrates open requests as they close, including
+    // those reported before the warm-up, independently of the outcome records.
+    for (const auto& st : states) open_area += st.open_area;
     double staff_hours = 0, resident_hours = 0, diverted_hours = 0, cost = 0;
     for (std::uint32_t u = 0; u < org.size(); ++u) {
       const UnitGroup& g = org.group_of(u);
