@@ -212,7 +212,6 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
 std::vector<SummaryRow> summarise(const RunResult& run) {
   std::vector<SummaryRow> rows;
   if (run.replications.empty()) return rows;
-  const auto& first = run.replications.front().metrics;
   // Metric lists have the same order in every replication except for scopes
   // that only some replications saw (e.g. a tier nobody resolved at): index by name.
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<double>> values;
@@ -224,7 +223,6 @@ std::vector<SummaryRow> summarise(const RunResult& run) {
       if (inserted) order.push_back(key);
       it->second.push_back(m.value);
     }
-  (void)first;
   for (const auto& key : order)
     rows.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), sim::estimate(values[key])});
   return rows;

@@ -36,6 +36,17 @@ std::string network_yaml(int units, double horizon) {
   return y.str();
 }
 
+/// Runs one replication of `s` on `threads` threads; returns (events, wall seconds).
+std::pair<double, double> time_run(const govsim::Scenario& s, int threads) {
+  govsim::RunSettings settings;
+  settings.threads = threads;
+  settings.keep_series = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = govsim::run_scenario(s, settings);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {static_cast<double>(r.replications[0].counters.events), wall};
+}
+
 std::vector<int> parse_list(const std::string& s) {
   std::vector<int> v;
   std::stringstream ss(s);
@@ -71,13 +82,7 @@ int main(int argc, char** argv) {
     const govsim::Scenario s = govsim::load_scenario(path);
     double base = 0;
     for (int t : threads) {
-      govsim::RunSettings settings;
-      settings.threads = t;
-      settings.keep_series = false;
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto r = govsim::run_scenario(s, settings);
-      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const double events = static_cast<double>(r.replications[0].counters.events);
+      const auto [events, wall] = time_run(s, t);
       const double rate = events / wall;
       if (base == 0) base = rate;
       std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx\n", ("queueing network, " + std::to_string(units) + " units").c_str(), t,
@@ -89,13 +94,7 @@ int main(int argc, char** argv) {
       const govsim::Scenario s = govsim::load_scenario(file, {"simulation.replications=1"});
       double base = 0;
       for (int t : threads) {
-        govsim::RunSettings settings;
-        settings.threads = t;
-        settings.keep_series = false;
-        const auto t0 = std::chrono::steady_clock::now();
-        const auto r = govsim::run_scenario(s, settings);
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double events = static_cast<double>(r.replications[0].counters.events);
+        const auto [events, wall] = time_run(s, t);
         if (base == 0) base = wall;
         std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx\n", s.name.c_str(), t, events, wall, events / wall, base / wall);
       }
