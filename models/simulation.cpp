@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
+
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include "models/journey.hpp"
 #include "models/organisation.hpp"
@@ -44,6 +48,17 @@ struct ScopeTally {
     }
   }
 
+  /// Adds another tally's requests (Chan et al. for the moments; exact for the rest).
+  void merge(const ScopeTally& o) {
+    needs += o.needs, reported += o.reported, breaches += o.breaches, escalated += o.escalated;
+    for (int i = 0; i < kStatusCount; ++i) status[i] += o.status[i];
+    response.merge(o.response), since_need.merge(o.since_need), wait.merge(o.wait);
+    first_contact.merge(o.first_contact), transit.merge(o.transit);
+    handoffs += o.handoffs, bounces += o.bounces, misroutes += o.misroutes;
+    redocumentations += o.redocumentations, reworks += o.reworks;
+    response_hist.merge(o.response_hist), since_need_hist.merge(o.since_need_hist);
+  }
+
   void emit(const std::string& scope, const std::string& key, std::vector<Metric>& out) const {
     auto put = [&](const char* name, double v) { out.push_back(Metric{name, scope, key, v}); };
     const double n = static_cast<double>(needs), r = static_cast<double>(reported);
@@ -76,6 +91,72 @@ struct ScopeTally {
     put("share_escalated", r > 0 ? static_cast<double>(escalated) / r : NAN);
   }
 };
+
+/// The outcome records of a run, tallied by every scope at once.
+struct Tallies {
+  ScopeTally all;
+  std::vector<ScopeTally> by_type, by_group;
+  std::map<std::uint32_t, ScopeTally> by_area;
+  std::map<std::string, ScopeTally> by_tier;
+  double response_sum = 0;  ///< every reported request, the open ones counted to the horizon (Little's W)
+
+  Tallies(std::size_t types, std::size_t groups) : by_type(types), by_group(groups) {}
+  void add(const Outcome& o, const Scenario& scenario, const Organisation& org) {
+    all.add(o);
+    by_type[o.type].add(o);
+    by_group[o.group_id].add(o);
+    const std::uint32_t area = org.unit(o.home).area;
+    by_area[area == kNoUnit ? o.home : area].add(o);
+    if (o.status == Status::resolved) by_tier[scenario.units[org.unit(o.resolver).group].tier].add(o);
+    if (o.status != Status::unreported) response_sum += o.response_h;
+  }
+  void merge(const Tallies& o) {
+    all.merge(o.all);
+    for (std::size_t i = 0; i < by_type.size(); ++i) by_type[i].merge(o.by_type[i]);
+    for (std::size_t i = 0; i < by_group.size(); ++i) by_group[i].merge(o.by_group[i]);
+    for (const auto& [k, t] : o.by_area) by_area[k].merge(t);
+    for (const auto& [k, t] : o.by_tier) by_tier[k].merge(t);
+    response_sum += o.response_sum;
+  }
+};
+
+/// Tallies every unit's outcome records. Units are taken in fixed blocks, each
+/// block tallied on its own (in parallel) and the blocks merged in unit order:
+/// the arithmetic, and so every bit of the result, is the same for any thread count.
+Tallies tally_outcomes(const Scenario& scenario, const Organisation& org, const std::vector<UnitState>& states,
+                       std::size_t groups, int threads) {
+  constexpr std::size_t kUnitsPerBlock = 16;
+  const std::size_t types = scenario.request_types.size();
+  const std::size_t blocks = (states.size() + kUnitsPerBlock - 1) / kUnitsPerBlock;
+  auto tally_block = [&](std::size_t b) {
+    auto t = std::make_unique<Tallies>(types, groups);
+    for (std::size_t u = b * kUnitsPerBlock; u < std::min(states.size(), (b + 1) * kUnitsPerBlock); ++u)
+      for (const Outcome& o : states[u].outcomes) t->add(o, scenario, org);
+    return t;
+  };
+  Tallies total(types, groups);
+  if (threads <= 1) {
+    for (std::size_t b = 0; b < blocks; ++b) total.merge(*tally_block(b));
+    return total;
+  }
+  std::size_t next = 0;
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(threads) * 2,
+        tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                            [&](tbb::flow_control& fc) -> std::size_t {
+                                              if (next == blocks) fc.stop();
+                                              return next++;
+                                            }) &
+            tbb::make_filter<std::size_t, std::shared_ptr<Tallies>>(
+                tbb::filter_mode::parallel,
+                [&](std::size_t b) { return std::shared_ptr<Tallies>(tally_block(b)); }) &
+            tbb::make_filter<std::shared_ptr<Tallies>, void>(tbb::filter_mode::serial_in_order,
+                                                             [&](const std::shared_ptr<Tallies>& t) { total.merge(*t); }));
+  });
+  return total;
+}
 
 }  // namespace
 
@@ -124,22 +205,13 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     model.finish(engine);
 
     // Outcomes, merged in unit order: deterministic whatever the threads did.
-    ScopeTally all;
-    std::vector<ScopeTally> by_type(scenario.request_types.size()), by_group(groups.size());
-    std::map<std::uint32_t, ScopeTally> by_area;
-    std::map<std::string, ScopeTally> by_tier;
     const auto& states = model.unit_states();
+    const Tallies tallies = tally_outcomes(scenario, org, states, groups.size(), run.threads);
+    const ScopeTally& all = tallies.all;
+    const auto &by_type = tallies.by_type, &by_group = tallies.by_group;
+    const auto& by_area = tallies.by_area;
+    const auto& by_tier = tallies.by_tier;
     double open_area = 0;
-    for (std::uint32_t u = 0; u < org.size(); ++u) {
-      for (const Outcome& o : states[u].outcomes) {
-        all.add(o);
-        by_type[o.type].add(o);
-        by_group[o.group_id].add(o);
-        const std::uint32_t area = org.unit(o.home).area;
-        by_area[area == kNoUnit ? o.home : area].add(o);
-        if (o.status == Status::resolved) by_tier[scenario.units[org.unit(o.resolver).group].tier].add(o);
-      }
-    }
     auto& m = result.metrics;
     all.emit("all", "all", m);
     for (std::size_t t = 0; t < by_type.size(); ++t) by_type[t].emit("type", scenario.request_types[t].name, m);
@@ -168,11 +240,7 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     const double resolved = static_cast<double>(all.status[0]);
     const double lambda = static_cast<double>(all.reported) / window;
     // W over every reported request, the open ones counted to the horizon.
-    double w_sum = 0;
-    for (const auto& st : states)
-      for (const Outcome& o : st.outcomes)
-        if (o.status != Status::unreported) w_sum += o.response_h;
-    const double w = all.reported ? w_sum / static_cast<double>(all.reported) : 0.0;
+    const double w = all.reported ? tallies.response_sum / static_cast<double>(all.reported) : 0.0;
     const double little_l = open_area / window;
     m.push_back({"throughput_per_day", "all", "all", resolved / window * 24.0});
     m.push_back({"little_L", "all", "all", little_l});

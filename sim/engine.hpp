@@ -7,13 +7,21 @@
 // time, and may send an item to another partition no sooner than `lookahead`
 // after its own clock (in the governance model: the minimum transfer delay).
 //
-// Synchronisation (YAWNS-style windows): find the earliest pending event T
-// across all partitions; every partition then processes, in parallel, its
-// events with time < T + lookahead; no message sent inside the window can land
-// inside it. At the window boundary each partition sorts the messages it
-// received by (time, origin partition, origin sequence) and only then files
+// Synchronisation (YAWNS-style windows): with T the earliest pending event
+// across all partitions, every partition processes, in parallel, its events
+// with time < T + lookahead; no message sent inside the window can land inside
+// it. Messages sent in window k wait in the target's inbox for window k (one
+// of two inboxes, alternating), and at the start of window k+1 the target
+// sorts them by (time, origin partition, origin sequence) and only then files
 // them, so arrival order between threads never shows in the results: the run
 // is byte-identical for any thread count.
+//
+// One pass per window: each partition, when processed, files its inbox,
+// handles its events and reports the earliest time it may next act (its next
+// event, or the earliest message it sent). Workers claim chunks of partitions
+// from a shared ticket counter; whoever finishes a window's last chunk opens
+// the next window. A worker that TBB never starts costs nothing: the others
+// claim its chunks, so progress never waits on a particular thread.
 //
 // Model requirements:
 //   using Item = ...;                                   // movable
@@ -21,19 +29,21 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 #include <tbb/spin_mutex.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 namespace sim {
 
@@ -47,6 +57,7 @@ struct EngineCounters {
   std::uint64_t events = 0;
   std::uint64_t messages = 0;
   std::uint64_t windows = 0;
+  bool interrupted = false;  ///< stopped early because the cancel flag was raised
 };
 
 template <class Model>
@@ -102,8 +113,9 @@ class Engine {
       Message m{at, next_order(), kind, std::move(item)};
       {
         tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
-        target.inbox_.push_back(std::move(m));
+        target.inbox_[engine_->parity_].push_back(std::move(m));
       }
+      min_sent_ = std::min(min_sent_, at);
       ++messages_;
     }
     /// Calls f(slot, item) for every item held here, in slot order.
@@ -134,16 +146,26 @@ class Engine {
     }
     std::uint64_t next_order() noexcept { return (std::uint64_t{id_} << 40) | seq_++; }
 
-    void absorb_inbox() {
-      if (inbox_.empty()) return;
-      std::sort(inbox_.begin(), inbox_.end(), [](const Message& a, const Message& b) {
+    void absorb_inbox(int parity) {
+      std::vector<Message>& inbox = inbox_[parity];
+      if (inbox.empty()) return;
+      std::sort(inbox.begin(), inbox.end(), [](const Message& a, const Message& b) {
         return a.time < b.time || (a.time == b.time && a.order < b.order);
       });
-      for (Message& m : inbox_) {
+      for (Message& m : inbox) {
         heap_.push_back(Event{m.time, m.order, m.kind, hold(std::move(m.item))});
         std::push_heap(heap_.begin(), heap_.end(), later);
       }
-      inbox_.clear();
+      inbox.clear();
+    }
+    /// One window's work: files what was sent here last window, handles the
+    /// events before `end`, and returns the earliest time this partition may
+    /// act next (its next event, or the earliest message it sent).
+    Time window(int last_parity, Time end, Model& model) {
+      absorb_inbox(last_parity);
+      min_sent_ = kNever;
+      process_until(end, model);
+      return std::min(next_time(), min_sent_);
     }
     Time next_time() const noexcept { return heap_.empty() ? kNever : heap_.front().time; }
     void process_until(Time end, Model& model) {
@@ -160,13 +182,14 @@ class Engine {
     Engine* engine_ = nullptr;
     PartitionId id_ = 0;
     Time now_ = 0.0;
+    Time min_sent_ = kNever;
     std::uint64_t seq_ = 0, events_ = 0, messages_ = 0;
     std::vector<Event> heap_;
     std::vector<Item> items_;
     std::vector<std::uint8_t> live_;
     std::vector<SlotId> free_;
     tbb::spin_mutex inbox_mutex_;
-    std::vector<Message> inbox_;
+    std::vector<Message> inbox_[2];  // by the parity of the window the messages were sent in
   };
 
   /// `lookahead` (hours, > 0): the smallest delay of any cross-partition message.
@@ -188,36 +211,43 @@ class Engine {
 
   /// Processes every event with time < until, on `threads` threads (>= 1).
   /// On return, messages still in flight have been filed into their targets.
-  EngineCounters run(Time until, int threads) {
-    const int n = static_cast<int>(partitions_.size());
-    auto for_all = [&](auto&& body) {
-      if (threads <= 1) {
-        for (int i = 0; i < n; ++i) body(*partitions_[i]);
-      } else {
-        tbb::parallel_for(tbb::blocked_range<int>(0, n), [&](const tbb::blocked_range<int>& r) {
-          for (int i = r.begin(); i < r.end(); ++i) body(*partitions_[i]);
-        });
-      }
-    };
+  /// If `cancel` is given and becomes true, the run stops at the next window
+  /// boundary (counters.interrupted); the state is then consistent, and a
+  /// later run() continues from it.
+  EngineCounters run(Time until, int threads, const std::atomic<bool>* cancel = nullptr) {
+    const std::size_t n = partitions_.size();
     EngineCounters counters;
     std::uint64_t events_before = 0, messages_before = 0;
     for (const auto& p : partitions_) events_before += p->events_, messages_before += p->messages_;
-    auto loop = [&] {
-      while (true) {
-        for_all([](Partition& p) { p.absorb_inbox(); });
-        Time earliest = kNever;
-        for (const auto& p : partitions_) earliest = std::min(earliest, p->next_time());
-        if (!(earliest < until)) break;
-        const Time end = std::min(earliest + lookahead_, until);
-        for_all([&](Partition& p) { p.process_until(end, model_); });
-        ++counters.windows;
+
+    // File whatever was sent before this call, and find the first window.
+    Time earliest = kNever;
+    for (auto& p : partitions_) {
+      p->absorb_inbox(parity_);
+      p->absorb_inbox(parity_ ^ 1);
+      earliest = std::min(earliest, p->next_time());
+    }
+    if (earliest < until && n > 0) {
+      threads = std::max(1, threads);
+      Windows w(*this, until, threads <= 1 ? 1 : std::min<std::size_t>(n, std::size_t(threads) * 8));
+      w.end = std::min(earliest + lookahead_, until);
+      w.cancel = cancel;
+      parity_ = 0;
+      if (threads <= 1) {
+        w.work();
+      } else {
+        tbb::task_arena arena(threads);
+        arena.execute([&] {
+          tbb::task_group helpers;
+          for (int t = 1; t < threads; ++t) helpers.run([&] { w.work(); });
+          w.work();
+          helpers.wait();
+        });
       }
-    };
-    if (threads <= 1) {
-      loop();
-    } else {
-      tbb::task_arena arena(threads);
-      arena.execute(loop);
+      if (w.error) std::rethrow_exception(w.error);
+      counters.windows = w.windows;
+      counters.interrupted = w.interrupted;
+      for (auto& p : partitions_) p->absorb_inbox(parity_);  // sent in the last window
     }
     for (const auto& p : partitions_) {
       counters.events += p->events_;
@@ -229,8 +259,70 @@ class Engine {
   }
 
  private:
+  /// The shared state of one run()'s workers. Tickets number the chunks of
+  /// all windows in order (ticket t: window t / chunks, chunk t % chunks).
+  struct Windows {
+    Windows(Engine& e, Time u, std::size_t c) : engine(e), until(u), chunks(c) {}
+    Engine& engine;
+    const Time until;
+    const std::size_t chunks;
+    const std::atomic<bool>* cancel = nullptr;
+    Time end = 0;  // of the open window; written only by whoever opens it
+    std::atomic<std::uint64_t> next_ticket{0}, done{0}, open{0};
+    std::atomic<bool> stop{false};
+    std::atomic<Time> earliest{kNever};
+    std::uint64_t windows = 0;
+    bool interrupted = false;
+    std::exception_ptr error;
+    tbb::spin_mutex error_mutex;
+
+    void work() {
+      try {
+        while (true) {
+          const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
+          const std::uint64_t window = ticket / chunks;
+          for (int spins = 0; open.load(std::memory_order_acquire) < window; ++spins) {
+            if (stop.load(std::memory_order_acquire)) return;
+            if (spins > 64) std::this_thread::yield();
+          }
+          if (stop.load(std::memory_order_acquire)) return;
+          const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
+          const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
+          Time soonest = kNever;
+          for (std::size_t i = first; i < last; ++i)
+            soonest = std::min(soonest, engine.partitions_[i]->window(engine.parity_ ^ 1, end, engine.model_));
+          for (Time seen = earliest.load(std::memory_order_relaxed);
+               soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
+          }
+          if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == (window + 1) * chunks) open_next(window);
+        }
+      } catch (...) {
+        {
+          tbb::spin_mutex::scoped_lock lock(error_mutex);
+          if (!error) error = std::current_exception();
+        }
+        stop.store(true, std::memory_order_release);
+      }
+    }
+    // Called by whoever finished the last chunk of `window`: every partition
+    // has reported, so the earliest pending time is known.
+    void open_next(std::uint64_t window) {
+      ++windows;
+      const Time next = earliest.exchange(kNever, std::memory_order_relaxed);
+      if (cancel && cancel->load(std::memory_order_relaxed) && next < until) interrupted = true;
+      if (!(next < until) || interrupted) {
+        stop.store(true, std::memory_order_release);
+        return;
+      }
+      end = std::min(next + engine.lookahead_, until);
+      engine.parity_ ^= 1;
+      open.store(window + 1, std::memory_order_release);
+    }
+  };
+
   Model& model_;
   Time lookahead_;
+  int parity_ = 0;  // messages sent now go to inbox_[parity_]; flips as each window opens
   std::vector<std::unique_ptr<Partition>> partitions_;
 };
 
