@@ -243,6 +243,10 @@ class Engine {
           w.work();
           helpers.wait();
         });
+        // TBB's own join is invisible to ThreadSanitizer (Debian's libtbb is
+        // not instrumented); this acquire makes every worker's accesses
+        // visibly happen before what follows.
+        (void)w.left.load(std::memory_order_acquire);
       }
       if (w.error) std::rethrow_exception(w.error);
       counters.windows = w.windows;
@@ -269,6 +273,7 @@ class Engine {
     const std::atomic<bool>* cancel = nullptr;
     Time end = 0;  // of the open window; written only by whoever opens it
     std::atomic<std::uint64_t> next_ticket{0}, done{0}, open{0};
+    std::atomic<int> left{0};  // workers that have returned (released as they leave)
     std::atomic<bool> stop{false};
     std::atomic<Time> earliest{kNever};
     std::uint64_t windows = 0;
@@ -277,6 +282,10 @@ class Engine {
     tbb::spin_mutex error_mutex;
 
     void work() {
+      struct Leave {
+        std::atomic<int>& left;
+        ~Leave() { left.fetch_add(1, std::memory_order_release); }
+      } leave{left};
       try {
         while (true) {
           const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
