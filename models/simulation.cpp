@@ -202,8 +202,9 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
   const auto& groups = residents.group_names();
   const double window = scenario.simulation.horizon_h - scenario.simulation.warmup_h;
 
-  for (int rep = 0; rep < replications; ++rep) {
+  for (int rep = settings.first_replication; rep < settings.first_replication + replications; ++rep) {
     const auto r0 = std::chrono::steady_clock::now();
+    if (settings.cancel && settings.cancel->load()) throw Interrupted();
     JourneyModel model(scenario, org, residents, sim::stream_key(run.seed, static_cast<std::uint32_t>(rep)));
     run.lookahead_h = model.minimum_cross_unit_delay();
     if (!(run.lookahead_h > 0))
@@ -214,7 +215,8 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     model.seed_sources(engine);
     ReplicationResult result;
     result.replication = rep;
-    result.counters = engine.run(scenario.simulation.horizon_h, run.threads);
+    result.counters = engine.run(scenario.simulation.horizon_h, run.threads, settings.cancel);
+    if (result.counters.interrupted) throw Interrupted();
     model.finish(engine);
 
     // Outcomes, merged in unit order: deterministic whatever the threads did.
@@ -284,10 +286,26 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
                      [](const SeriesRow& a, const SeriesRow& b) { return a.time_h < b.time_h; });
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
     run.replications.push_back(std::move(result));
-    if (progress) progress(rep + 1, replications);
+    if (progress) progress(rep + 1 - settings.first_replication, replications);
   }
   run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return run;
+}
+
+const std::vector<std::string>& all_metric_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<Metric> emitted;
+    const ScopeTally empty;
+    empty.emit("all", "all", emitted);
+    std::vector<std::string> v;
+    for (const auto& m : emitted) v.push_back(m.name);
+    for (const char* extra : {"throughput_per_day", "little_L", "little_lambda_W", "little_relative_gap", "staff_hours",
+                              "staff_hours_on_residents", "staff_hours_diverted", "cost_per_resolved",
+                              "mean_willingness_end"})
+      v.push_back(extra);
+    return v;
+  }();
+  return names;
 }
 
 std::vector<SummaryRow> summarise(const RunResult& run) {

@@ -1,6 +1,7 @@
 // models/simulation.hpp: running a scenario's replications and summarising them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -45,6 +46,13 @@ struct ReplicationResult {
 struct RunSettings {
   std::optional<std::uint64_t> seed;
   std::optional<int> replications;
+  /// Index of the first replication: replication k draws from stream_key(seed,
+  /// first_replication + k), so one replication of a sweep equals the same
+  /// replication of a whole run.
+  int first_replication = 0;
+  /// Raised (e.g. by a signal handler) to stop at the next window boundary:
+  /// run_scenario then throws Interrupted.
+  const std::atomic<bool>* cancel = nullptr;
   int threads = 1;
   bool keep_series = true;
   std::uint64_t memory_limit_bytes = 0;  ///< 0: no check
@@ -61,10 +69,20 @@ struct RunResult {
   double wall_seconds = 0;
 };
 
+/// Thrown by run_scenario when RunSettings::cancel was raised: nothing of the
+/// unfinished replication is returned.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted") {}
+};
+
 /// Runs every replication (in order; each uses all `threads`). Throws
 /// ScenarioError when the scenario cannot be run as described.
 RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
                        const std::function<void(int, int)>& progress = {});
+
+/// Every metric a run reports in scope "all", in the order it reports them.
+const std::vector<std::string>& all_metric_names();
 
 /// Mean and 95% CI across replications of every (metric, scope, key).
 struct SummaryRow {

@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build git pkg-config
           libboost-graph-dev libeigen3-dev libtbb-dev libcxxopts-dev libyaml-cpp-dev libgtest-dev
+          libopenmpi-dev openmpi-bin
           python3-matplotlib python3-pandas python3-pytest)
 missing=()
 for p in "${packages[@]}"; do

@@ -2,15 +2,19 @@
 //
 //   govsim run SCENARIO [--seed N] [--replications R] [--threads T] [--out DIR] [--set path=value ...]
 //   govsim compare A.yaml B.yaml [C.yaml ...] [same options]
+//   govsim sweep SWEEP.yaml [--out DIR] [--resume] [--threads T] [--dry-run]
 //   govsim check SCENARIO
 //   govsim describe SCENARIO [--dot FILE]
 //
-// Exit status: 0 success; 2 bad input (scenario, options, output folder); 1 internal error.
+// Exit status: 0 success; 2 bad input (scenario, options, output folder); 1 internal error;
+// 128 + n when stopped by signal n (SIGINT 130, SIGTERM 143), finished work kept.
 #include <cxxopts.hpp>
+#include <signal.h>
 #include <unistd.h>
 
 #include <boost/graph/graphviz.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +23,7 @@
 #include <set>
 
 #include "govsim/version.hpp"
+#include "models/cli/sweep_cli.hpp"
 #include "models/compare.hpp"
 #include "models/organisation.hpp"
 #include "models/population.hpp"
@@ -29,6 +34,34 @@
 namespace {
 
 using namespace govsim;
+
+// SIGINT/SIGTERM: the first asks every running simulation to stop at its next
+// window boundary (finished work is kept, unfinished work discarded); a second
+// one ends the process at once.
+std::atomic<bool> g_stop{false};
+volatile sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int signal_number) {
+  if (g_stop.exchange(true)) {
+    ::signal(signal_number, SIG_DFL);
+    ::raise(signal_number);
+    return;
+  }
+  g_signal = signal_number;
+  static const char kMessage[] = "\ngovsim: stopping at the next safe point (again to abort at once)\n";
+  const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+}
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+int interrupted_status() { return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT); }
 
 class UsageError : public std::runtime_error {
  public:
@@ -41,6 +74,7 @@ const char* kUsage =
     "usage:\n"
     "  govsim run SCENARIO [options]        run a scenario, print a summary, write results\n"
     "  govsim compare A B [C ...] [options] run scenarios on common random numbers, paired differences\n"
+    "  govsim sweep SWEEP [options]         run a parameter sweep or sensitivity design (docs/sweeps.md)\n"
     "  govsim check SCENARIO [--set p=v]    validate a scenario without running it\n"
     "  govsim describe SCENARIO [--dot F]   tiers, units, staff and graph statistics; Graphviz DOT\n"
     "  govsim --version | --help\n"
@@ -55,14 +89,22 @@ const char* kUsage =
     "  --memory-limit MiB  refuse runs estimated to need more (default: 80% of physical memory)\n"
     "  --quiet             no progress lines\n"
     "\n"
-    "exit status: 0 ok, 2 bad input or output folder, 1 internal error\n";
+    "sweep options: --out DIR, --force, --threads T (runs at once), --quiet, and\n"
+    "  --resume            continue an interrupted sweep in --out DIR, keeping every finished run\n"
+    "  --dry-run           print the design's points and stop\n"
+    "  (under mpirun, rank 0 hands runs to the other ranks; see docs/sweeps.md)\n"
+    "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops cleanly: finished runs are kept, result files are\n"
+    "complete or absent; a second signal aborts at once.\n"
+    "\n"
+    "exit status: 0 ok, 2 bad input or output folder, 1 internal error, 130/143 interrupted\n";
 
 struct Common {
   std::vector<std::string> positional;
   std::vector<std::string> sets;
   RunSettings settings;
   std::string out, dot;
-  bool force = false, quiet = false;
+  bool force = false, quiet = false, resume = false, dry_run = false;
 };
 
 Common parse(int argc, char** argv, const std::string& command) {
@@ -70,7 +112,7 @@ Common parse(int argc, char** argv, const std::string& command) {
   options.add_options()("seed", "", cxxopts::value<std::uint64_t>())("replications", "", cxxopts::value<int>())(
       "threads", "", cxxopts::value<int>())("out", "", cxxopts::value<std::string>())("force", "")(
       "set", "", cxxopts::value<std::vector<std::string>>())("memory-limit", "", cxxopts::value<std::uint64_t>())(
-      "quiet", "")("dot", "", cxxopts::value<std::string>())("positional", "",
+      "quiet", "")("resume", "")("dry-run", "")("dot", "", cxxopts::value<std::string>())("positional", "",
                                                              cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"positional"});
   Common c;
@@ -91,6 +133,14 @@ Common parse(int argc, char** argv, const std::string& command) {
     if (r.count("dot")) c.dot = r["dot"].as<std::string>();
     c.force = r.count("force") > 0;
     c.quiet = r.count("quiet") > 0;
+    c.resume = r.count("resume") > 0;
+    c.dry_run = r.count("dry-run") > 0;
+    if ((c.resume || c.dry_run) && command != "sweep") throw UsageError("--resume and --dry-run apply to `sweep` only");
+    if (command == "sweep" && (r.count("seed") || r.count("replications") || r.count("set")))
+      throw UsageError("a sweep takes its seeds, replications and settings from the sweep file");
+    if (c.resume && r.count("out") == 0) throw UsageError("--resume needs --out DIR: the folder of the sweep to continue");
+    if (c.resume && c.force) throw UsageError("--resume keeps finished runs; --force would discard them: choose one");
+    c.settings.cancel = &g_stop;
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     c.settings.memory_limit_bytes =
         r.count("memory-limit") ? r["memory-limit"].as<std::uint64_t>() << 20
@@ -173,11 +223,31 @@ int cmd_describe(const Common& c) {
   return 0;
 }
 
+/// After an interruption: removes the output folder if this command created
+/// it and nothing finished, and says what was kept.
+int stopped(const std::string& dir, bool created, const std::string& kept) {
+  std::error_code ec;
+  if (created && std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
+  std::fprintf(stderr, "govsim: interrupted; %s\n", kept.c_str());
+  return interrupted_status();
+}
+
+bool folder_is_new(const std::string& dir) {
+  std::error_code ec;
+  return dir.empty() || !std::filesystem::exists(dir, ec);
+}
+
 int cmd_run(const Common& c) {
   if (c.positional.size() != 1) throw UsageError("run needs exactly one scenario file");
   const Scenario s = load_scenario(c.positional[0], c.sets);
+  const bool created = folder_is_new(c.out);
   const std::string dir = prepare_output_folder(c.out, s.name.empty() ? "run" : s.name, c.force);
-  const RunResult run = run_scenario(s, c.settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); });
+  RunResult run;
+  try {
+    run = run_scenario(s, c.settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); });
+  } catch (const Interrupted&) {
+    return stopped(dir, created, "no result files were written (a run is not resumable: start it again)");
+  }
   write_run(s, run, dir);
   std::printf("%s", summary_table(s, run).c_str());
   std::printf("results: %s\n", dir.c_str());
@@ -192,11 +262,19 @@ int cmd_compare(const Common& c) {
   RunSettings settings = c.settings;
   settings.seed = settings.seed.value_or(scenarios[0].simulation.seed);
   settings.replications = settings.replications.value_or(scenarios[0].simulation.replications);
+  const bool created = folder_is_new(c.out);
   const std::string dir = prepare_output_folder(c.out, "comparison", c.force);
   std::vector<RunResult> runs;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     const auto& s = scenarios[i];
-    runs.push_back(run_scenario(s, settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); }));
+    try {
+      runs.push_back(run_scenario(s, settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); }));
+    } catch (const Interrupted&) {
+      return stopped(dir, created,
+                     i == 0 ? std::string("no result files were written")
+                            : "the complete runs of the first " + std::to_string(i) +
+                                  " scenario(s) are in " + dir + "/run-*; no comparison was written");
+    }
     const std::string sub = dir + "/run-" + std::to_string(i);
     std::filesystem::create_directories(sub);
     write_run(s, runs.back(), sub);
@@ -225,13 +303,20 @@ int main(int argc, char** argv) {
     std::printf("govsim %s (commit %s)\n", kVersion, kGitCommit);
     return 0;
   }
+  install_signal_handlers();
   try {
     const Common c = parse(argc - 1, argv + 1, command);
     if (command == "run") return cmd_run(c);
     if (command == "compare") return cmd_compare(c);
     if (command == "check") return cmd_check(c);
     if (command == "describe") return cmd_describe(c);
-    throw UsageError("unknown command `" + command + "` (run, compare, check, describe)");
+    if (command == "sweep") {
+      if (c.positional.size() != 1) throw UsageError("sweep needs exactly one sweep file");
+      cli::SweepCommand sweep{c.positional[0], c.out, c.settings.threads, c.force, c.resume, c.quiet, c.dry_run, &g_stop};
+      const int status = cli::run_sweep_command(sweep);
+      return status == cli::kInterrupted ? interrupted_status() : status;
+    }
+    throw UsageError("unknown command `" + command + "` (run, compare, sweep, check, describe)");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "govsim: error: %s\n(see govsim --help)\n", e.what());
     return 2;
