@@ -205,6 +205,20 @@ TEST(SweepFile, SeedListSetsReplicationsAndStreams) {
   EXPECT_EQ(base_seed.seed_of(2), (std::pair<std::uint64_t, int>{11, 2}));
 }
 
+TEST(SweepFile, ShippedSweepsLoadWithTheirDesigns) {
+  const SweepSpec grid = load_sweep(source_path("scenarios/sweeps/centre-staff-platform.yaml"));
+  EXPECT_EQ(grid.design, DesignKind::grid);
+  EXPECT_EQ(grid.runs(), 12u * 5u);
+  const SweepSpec morris = load_sweep(source_path("scenarios/sweeps/reform-morris.yaml"));
+  EXPECT_EQ(morris.design, DesignKind::morris);
+  EXPECT_EQ(morris.points.size(), 10u * (morris.parameters.size() + 1));
+  const SweepSpec bench = load_sweep(source_path("scenarios/sweeps/bench-district-200.yaml"));
+  EXPECT_EQ(bench.runs(), 200u);
+  // Every point of each loads as a scenario.
+  for (const SweepSpec* s : {&grid, &morris, &bench})
+    for (std::size_t p = 0; p < s->points.size(); p += 7) EXPECT_NO_THROW(load_scenario(s->base, s->point_overrides(p)));
+}
+
 // --- runs and records ------------------------------------------------------------
 
 TEST(SweepRuns, ARunEqualsTheSameReplicationOfAWholeRun) {

@@ -5,8 +5,8 @@ Run with:  /usr/bin/python3 -m pytest -q tests/scripts
 Real results come from the govsim binary (env GOVSIM_BINARY, default
 build/release/govsim) on small textbook scenarios: one `run` of M/M/1 and one
 `compare` of M/M/1 against M/D/1, each made once per test session. Sweep and
-sensitivity plots are tested with small synthetic CSV files, since the binary
-does not write them yet. Every figure must be a non-empty valid PNG, the
+sensitivity plots are tested here on small synthetic CSV files (edge cases),
+and on a real sweep in test_sweep_cli.py. Every figure must be a non-empty valid PNG, the
 report a self-contained HTML page, and bad input must give exit status 2 with
 a one-line message instead of a traceback.
 """
