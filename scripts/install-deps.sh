@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build git pkg-config
           libboost-graph-dev libeigen3-dev libtbb-dev libcxxopts-dev libyaml-cpp-dev libgtest-dev
           libopenmpi-dev openmpi-bin
-          python3-matplotlib python3-pandas python3-pytest)
+          python3-matplotlib python3-pandas python3-pytest python3-yaml python3-jsonschema)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
