@@ -549,34 +549,45 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-RunRecord execute_run(const SweepSpec& spec, std::size_t run, int threads, const std::atomic<bool>* cancel) {
-  const std::size_t point = run / static_cast<std::size_t>(spec.replications);
-  const int replication = static_cast<int>(run % static_cast<std::size_t>(spec.replications));
+std::vector<RunRecord> execute_runs(const SweepSpec& spec, std::size_t first_run, int count, int threads,
+                                    const std::atomic<bool>* cancel) {
+  const std::size_t point = first_run / static_cast<std::size_t>(spec.replications);
+  const int replication = static_cast<int>(first_run % static_cast<std::size_t>(spec.replications));
+  if (count < 1 || replication + count > spec.replications || (count > 1 && !spec.seeds.empty()))
+    throw std::logic_error("execute_runs: not consecutive replications of one point under one seed");
   const auto [seed, index] = spec.seed_of(replication);
   try {
     const Scenario scenario = load_scenario(spec.base, spec.point_overrides(point));
     RunSettings settings;
     settings.seed = seed;
-    settings.replications = 1;
+    settings.replications = count;
     settings.first_replication = index;
     settings.threads = threads;
     settings.keep_series = false;
     settings.cancel = cancel;
     const RunResult result = run_scenario(scenario, settings);
-    std::ostringstream out;
-    out << "metric,scope,key,value\n";
-    for (const auto& m : result.replications.at(0).metrics)
-      if (scope_kept(spec, m.scope)) out << m.name << ',' << m.scope << ',' << csv_field(m.key) << ',' << csv_number(m.value) << '\n';
-    return {true, out.str()};
+    std::vector<RunRecord> records;
+    for (const auto& rep : result.replications) {
+      std::ostringstream out;
+      out << "metric,scope,key,value\n";
+      for (const auto& m : rep.metrics)
+        if (scope_kept(spec, m.scope)) out << m.name << ',' << m.scope << ',' << csv_field(m.key) << ',' << csv_number(m.value) << '\n';
+      records.push_back({true, out.str()});
+    }
+    return records;
   } catch (const Interrupted&) {
     throw;
   } catch (const ScenarioError& e) {
-    return {false, e.what()};
+    return std::vector<RunRecord>(static_cast<std::size_t>(count), RunRecord{false, e.what()});
   } catch (const std::bad_alloc&) {
-    return {false, "out of memory"};
+    return std::vector<RunRecord>(static_cast<std::size_t>(count), RunRecord{false, "out of memory"});
   } catch (const std::exception& e) {
-    return {false, std::string("internal error: ") + e.what()};
+    return std::vector<RunRecord>(static_cast<std::size_t>(count), RunRecord{false, std::string("internal error: ") + e.what()});
   }
+}
+
+RunRecord execute_run(const SweepSpec& spec, std::size_t run, int threads, const std::atomic<bool>* cancel) {
+  return execute_runs(spec, run, 1, threads, cancel).front();
 }
 
 std::string record_path(const std::string& dir, std::size_t point, int replication, bool ok) {
@@ -661,20 +672,44 @@ std::vector<std::size_t> prepare_sweep_folder(const SweepSpec& spec, std::string
 std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std::vector<std::size_t>& pending,
                         int threads, std::atomic<bool>* cancel,
                         const std::function<void(std::size_t, std::size_t)>& on_done) {
+  // Consecutive replications of a point under one seed run as one batch:
+  // the organisation and the residents are built once for them (the records
+  // are the same as run one by one). Batches stay small enough to keep every
+  // thread busy.
+  struct Batch {
+    std::size_t first_run;
+    int count;
+  };
+  const std::size_t cap = std::max<std::size_t>(1, pending.size() / (4 * static_cast<std::size_t>(std::max(threads, 1))));
+  const auto reps = static_cast<std::size_t>(spec.replications);
+  std::vector<Batch> batches;
+  for (std::size_t run : pending) {
+    if (!batches.empty() && spec.seeds.empty()) {
+      Batch& last = batches.back();
+      const std::size_t next = last.first_run + static_cast<std::size_t>(last.count);
+      if (run == next && run / reps == last.first_run / reps && static_cast<std::size_t>(last.count) < cap) {
+        ++last.count;
+        continue;
+      }
+    }
+    batches.push_back({run, 1});
+  }
   std::mutex mutex;
   std::size_t done = 0, failed = 0;
   std::exception_ptr error;
-  auto one = [&](std::size_t run) {
+  auto one = [&](const Batch& batch) {
     if (cancel && cancel->load()) return;
     try {
-      const RunRecord record = execute_run(spec, run, 1, cancel);
-      write_record(dir, spec, run, record);
-      const std::lock_guard<std::mutex> lock(mutex);
-      ++done;
-      failed += !record.ok;
-      if (on_done) on_done(done, failed);
+      const auto records = execute_runs(spec, batch.first_run, batch.count, 1, cancel);
+      for (int i = 0; i < batch.count; ++i) {
+        write_record(dir, spec, batch.first_run + static_cast<std::size_t>(i), records[static_cast<std::size_t>(i)]);
+        const std::lock_guard<std::mutex> lock(mutex);
+        ++done;
+        failed += !records[static_cast<std::size_t>(i)].ok;
+        if (on_done) on_done(done, failed);
+      }
     } catch (const Interrupted&) {
-      // Not recorded: it runs again on --resume.
+      // Not recorded: these runs run again on --resume.
     } catch (...) {
       const std::lock_guard<std::mutex> lock(mutex);
       if (!error) error = std::current_exception();
@@ -682,14 +717,14 @@ std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std
     }
   };
   if (threads <= 1) {
-    for (std::size_t run : pending) one(run);
+    for (const Batch& b : batches) one(b);
   } else {
     tbb::task_arena arena(threads);
     arena.execute([&] {
       tbb::parallel_for(
-          tbb::blocked_range<std::size_t>(0, pending.size(), 1),
+          tbb::blocked_range<std::size_t>(0, batches.size(), 1),
           [&](const tbb::blocked_range<std::size_t>& range) {
-            for (std::size_t i = range.begin(); i < range.end(); ++i) one(pending[i]);
+            for (std::size_t i = range.begin(); i < range.end(); ++i) one(batches[i]);
           },
           tbb::simple_partitioner());
     });

@@ -77,6 +77,11 @@ struct RunRecord {
 /// fails (bad point, unstable parameters) returns ok=false with the message;
 /// Interrupted propagates.
 RunRecord execute_run(const SweepSpec& spec, std::size_t run, int threads, const std::atomic<bool>* cancel);
+/// Runs `count` consecutive replications of one point (base-seed sweeps
+/// only), building the organisation and residents once: the same records as
+/// `count` calls of execute_run.
+std::vector<RunRecord> execute_runs(const SweepSpec& spec, std::size_t first_run, int count, int threads,
+                                    const std::atomic<bool>* cancel);
 
 /// Where the record of a run lives, and whether it exists.
 std::string record_path(const std::string& dir, std::size_t point, int replication, bool ok);

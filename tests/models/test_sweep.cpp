@@ -256,8 +256,22 @@ TEST(SweepRuns, FailedPointIsRecordedAndTheSweepGoesOn) {
   EXPECT_NE(slurp(std::filesystem::path(dir) / "manifest.json").find("\"failed_runs\": 2"), std::string::npos);
 }
 
+TEST(SweepRuns, ABatchOfReplicationsEqualsItsRunsOneByOne) {
+  const SweepSpec s = spec_of(mm1_sweep("parameters:\n  m: {path: units.station.resolves.job.mean, values: [0.6, 0.8]}\n", 4));
+  const auto batch = execute_runs(s, 5, 3, 1, nullptr);  // point 1, replications 1..3
+  ASSERT_EQ(batch.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    const RunRecord single = execute_run(s, 5 + i, 1, nullptr);
+    EXPECT_TRUE(single.ok);
+    EXPECT_EQ(batch[i].text, single.text) << i;
+  }
+  EXPECT_NE(batch[0].text, batch[1].text);
+  EXPECT_THROW(execute_runs(s, 3, 2, 1, nullptr), std::logic_error) << "replications 3 and 4 of point 0: 4 is not there";
+}
+
 TEST(SweepRuns, ResultsDoNotDependOnThreads) {
-  const SweepSpec s = spec_of(mm1_sweep("parameters:\n  m: {path: units.station.resolves.job.mean, values: [0.5, 0.7, 0.9]}\n"));
+  // 1 thread runs batches of 3 replications, 2 threads single runs: same files.
+  const SweepSpec s = spec_of(mm1_sweep("parameters:\n  m: {path: units.station.resolves.job.mean, values: [0.5, 0.7, 0.9]}\n", 4));
   const auto one = run_all(s, temp_folder("sweep-threads-1"), 1);
   const auto two = run_all(s, temp_folder("sweep-threads-2"), 2);
   for (const auto& f : kResultFiles) EXPECT_EQ(slurp(std::filesystem::path(one) / f), slurp(std::filesystem::path(two) / f)) << f;
