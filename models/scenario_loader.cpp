@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -91,44 +92,51 @@ struct Provenance {
 /// yaml-cpp shares aliased nodes, so a "billion laughs" file of a few hundred
 /// bytes parses instantly into a tree whose every walk (depth checks,
 /// provenance, merging, reading) is exponential. This pass counts nodes and
-/// depth as they would be after expanding aliases, and refuses the file at the
-/// alias that crosses a limit. It also catches what yaml-cpp accepts silently:
-/// duplicate keys (the second is ignored by lookups), keys that are not text,
-/// aliases to a node that contains them, and a quoted scalar never closed.
+/// depth as they would be after expanding aliases (arithmetic only: it never
+/// expands anything), and refuses the file at the alias that crosses a limit.
+/// It also catches what yaml-cpp accepts silently: duplicate keys (lookups
+/// see the first), keys that are not text, aliases to a node that contains
+/// them, and a quoted text never closed. The first problem is kept and raised
+/// after the pass, so that a plain syntax error, which yaml-cpp throws during
+/// the pass, is the one reported when there is one.
 class StructureGuard : public YAML::EventHandler {
  public:
   StructureGuard(const std::string& text, const std::string& file) : text_(text), file_(file) {}
 
+  /// Throws the first problem found, if any.
+  void raise() const {
+    if (problem_) fail_mark(file_, problem_->first, problem_->second);
+  }
+
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (key_expected()) fail_mark(file_, mark, "a key cannot be empty or null");
+    if (key_expected()) note(mark, "a key cannot be empty or null");
     leaf(mark, anchor);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (key_expected()) fail_mark(file_, mark, "a key must be text, not an alias");
-    if (anchor >= anchors_.size() || !anchors_[anchor].complete)
-      fail_mark(file_, mark, "an alias refers to a node that contains it (a recursive alias)");
-    const Anchored& a = anchors_[anchor];
+    if (key_expected()) note(mark, "a key must be text, not an alias");
+    Anchored a{1, 1, true};
+    if (anchor < anchors_.size() && anchors_[anchor].complete)
+      a = anchors_[anchor];
+    else
+      note(mark, "an alias refers to a node that contains it (a recursive alias)");
     if (depth() + a.height > kMaxDepth)
-      fail_mark(file_, mark, "the document nests deeper than " + std::to_string(kMaxDepth) +
-                                 " levels once its aliases are expanded");
-    add(mark, a.nodes, "aliases expand the document to more than " + std::to_string(kMaxNodes) +
-                           " nodes (an alias bomb?)");
+      note(mark, "the document nests deeper than " + std::to_string(kMaxDepth) + " levels once its aliases are expanded");
+    add(mark, a.nodes, "aliases expand the document to more than " + std::to_string(kMaxNodes) + " nodes (an alias bomb?)");
     child_done(a.nodes, a.height);
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     if (tag == "!") check_closed(mark);
     if (key_expected()) {
-      if (value.empty()) fail_mark(file_, mark, "a key cannot be empty or null");
+      if (value.empty()) note(mark, "a key cannot be empty or null");
       Frame& f = stack_.back();
       const auto [it, fresh] = f.keys.emplace(value, mark);
       if (!fresh)
-        fail_mark(file_, mark, "duplicate key `" + value + "` (first at line " + std::to_string(it->second.line + 1) +
-                                   "); the second would be silently ignored");
-      if (f.keys.size() > kMaxKeys)
-        fail_mark(file_, mark, "more than " + std::to_string(kMaxKeys) + " keys in one mapping");
+        note(mark, "duplicate key `" + value + "` (first at line " + std::to_string(it->second.line + 1) +
+                       "); the second would be silently ignored");
+      if (f.keys.size() > kMaxKeys) note(mark, "more than " + std::to_string(kMaxKeys) + " keys in one mapping");
     }
     leaf(mark, anchor);
   }
@@ -144,6 +152,10 @@ class StructureGuard : public YAML::EventHandler {
   void OnMapEnd() override { close(); }
 
  private:
+  // Counts saturate here: an alias bomb's true size does not fit in 64 bits.
+  static constexpr std::uint64_t kSaturated = std::uint64_t{1} << 62;
+  static std::uint64_t sum(std::uint64_t a, std::uint64_t b) { return std::min(kSaturated, a + b); }
+
   struct Frame {
     bool is_map = false;
     YAML::anchor_t anchor = YAML::NullAnchor;
@@ -158,12 +170,15 @@ class StructureGuard : public YAML::EventHandler {
     bool complete = false;
   };
 
+  void note(const YAML::Mark& mark, const std::string& message) {
+    if (!problem_) problem_.emplace(mark, message);
+  }
   int depth() const { return static_cast<int>(stack_.size()); }
   bool key_expected() const { return !stack_.empty() && stack_.back().is_map && stack_.back().children % 2 == 0; }
 
   void add(const YAML::Mark& mark, std::uint64_t nodes, const std::string& message) {
-    total_ += nodes;
-    if (total_ > kMaxNodes) fail_mark(file_, mark, message);
+    total_ = sum(total_, nodes);
+    if (total_ > kMaxNodes) note(mark, message);
   }
   void remember(YAML::anchor_t anchor, std::uint64_t nodes, int height, bool complete) {
     if (anchor == YAML::NullAnchor) return;
@@ -176,7 +191,8 @@ class StructureGuard : public YAML::EventHandler {
     child_done(1, 1);
   }
   void open(const YAML::Mark& mark, YAML::anchor_t anchor, bool is_map) {
-    if (key_expected()) fail_mark(file_, mark, "a key must be text, not a list or mapping");
+    if (key_expected()) note(mark, "a key must be text, not a list or mapping");
+    // At once, not deferred: yaml-cpp's own guard would stop it at 2,000 levels with "bad file".
     if (depth() + 1 > kMaxDepth)
       fail_mark(file_, mark, "the document nests deeper than " + std::to_string(kMaxDepth) + " levels");
     add(mark, 1, "the document has more than " + std::to_string(kMaxNodes) + " nodes");
@@ -196,12 +212,12 @@ class StructureGuard : public YAML::EventHandler {
     if (stack_.empty()) return;
     Frame& parent = stack_.back();
     ++parent.children;
-    parent.nodes += nodes;
-    parent.height = std::max(parent.height, height + 1);
+    parent.nodes = sum(parent.nodes, nodes);
+    parent.height = std::max(parent.height, std::min(height, kMaxDepth) + 1);
   }
   // yaml-cpp takes a quote that is never closed to run to the end of the file,
   // which turns a typo into a baffling "needs `request_types`".
-  void check_closed(const YAML::Mark& mark) const {
+  void check_closed(const YAML::Mark& mark) {
     if (mark.pos < 0) return;
     std::size_t i = static_cast<std::size_t>(mark.pos);
     while (i < text_.size() && (text_[i] == '&' || text_[i] == '!')) {  // the node's anchor or tag
@@ -221,8 +237,8 @@ class StructureGuard : public YAML::EventHandler {
         return;
       }
     }
-    fail_mark(file_, mark, std::string("a ") + (quote == '"' ? "double" : "single") +
-                               "-quoted text is never closed: the quote runs to the end of the file");
+    note(mark, std::string("a ") + (quote == '"' ? "double" : "single") +
+                   "-quoted text is never closed: the quote runs to the end of the file");
   }
 
   const std::string& text_;
@@ -230,6 +246,7 @@ class StructureGuard : public YAML::EventHandler {
   std::vector<Frame> stack_;
   std::vector<Anchored> anchors_;
   std::uint64_t total_ = 0;
+  std::optional<std::pair<YAML::Mark, std::string>> problem_;
 };
 
 /// Rejects a document that yaml-cpp would parse but no walk should touch; see StructureGuard.
@@ -275,6 +292,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
     YAML::Parser parser(in);
     StructureGuard guard(text, file);
     parser.HandleNextDocument(guard);
+    guard.raise();
     SecondDocument second(file);
     parser.HandleNextDocument(second);
     return YAML::Load(text);
@@ -392,7 +410,9 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
   try {
     value = parse_yaml(assignment.substr(eq + 1), "--set");
   } catch (const ScenarioError& e) {
-    throw ScenarioError("--set", 0, 0, "`" + assignment + "`: malformed value: " + e.message());
+    std::string why = e.message();
+    if (why.rfind("malformed YAML: ", 0) == 0) why.erase(0, 16);
+    throw ScenarioError("--set", 0, 0, "`" + assignment + "`: malformed value: " + why);
   }
   std::vector<std::string> parts;
   std::stringstream ss(path);
@@ -448,6 +468,9 @@ class Reader {
     }
   }
 
+  /// "a list" or "a mapping", for messages about a value of the wrong shape.
+  static std::string shape(const YAML::Node& n) { return n.IsSequence() ? "a list" : "a mapping"; }
+
   static std::string join(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -471,7 +494,7 @@ class Reader {
     if (!has(key)) return fallback;
     const YAML::Node n = node_[key];
     double v;
-    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a number");
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a number, not " + shape(n));
     try {
       v = n.as<double>();
     } catch (const YAML::Exception&) {
@@ -490,7 +513,7 @@ class Reader {
     if (!has(key)) return fallback;
     const YAML::Node n = node_[key];
     long long v;
-    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a whole number");
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a whole number, not " + shape(n));
     try {
       v = n.as<long long>();
     } catch (const YAML::Exception&) {
@@ -524,7 +547,7 @@ class Reader {
   std::string text(const std::string& key, const std::string& fallback) const {
     if (!has(key)) return fallback;
     const YAML::Node n = node_[key];
-    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be text");
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be text, not " + shape(n));
     return n.Scalar();
   }
   std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& options) const {
