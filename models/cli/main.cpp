@@ -6,6 +6,10 @@
 //   govsim describe SCENARIO [--dot FILE]
 //
 // Exit status: 0 success; 2 bad input (scenario, options, output folder); 1 internal error.
+// --set values are YAML and may hold commas ({dist: exponential, mean: 2}):
+// cxxopts must not split a repeated option's value into a list at them.
+// Arguments cannot contain a NUL, so it never splits.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 #include <unistd.h>
 
