@@ -49,8 +49,14 @@ std::string prepare_output_folder(const std::string& dir, const std::string& ste
   std::string target = dir;
   std::error_code ec;
   if (target.empty()) {
+    // The stem is the scenario's name, which is free text: it must name one
+    // folder inside results/, not a path elsewhere (`name: ../../etc`).
+    std::string safe = stem;
+    for (char& c : safe)
+      if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+    if (safe.empty() || safe[0] == '.') safe.insert(0, "run");
     for (int n = 1;; ++n) {
-      target = "results/" + stem + "-" + std::to_string(n);
+      target = "results/" + safe + "-" + std::to_string(n);
       if (!fs::exists(target, ec)) break;
     }
   }

@@ -36,7 +36,26 @@ class ScenarioError : public std::runtime_error {
       where.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
     }
     where.append(": error: ").append(message);
-    return where;
+    return one_line(where);
+  }
+  /// Messages quote keys and names from the file, which may hold newlines:
+  /// escape control characters so that an error is always one line.
+  static std::string one_line(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n') {
+        out += "\\n";
+      } else if (u < 0x20 || u == 0x7f) {
+        const char* hex = "0123456789abcdef";
+        out += "\\x";
+        out += hex[u >> 4];
+        out += hex[u & 15];
+      } else {
+        out += c;
+      }
+    }
+    return out;
   }
   std::string file_, message_;
   int line_, column_;

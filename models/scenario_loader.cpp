@@ -665,7 +665,19 @@ class Reader {
   std::vector<std::string> allowed_;
 };
 
-constexpr double kInf = INFINITY;
+
+/// Names travel: into --set paths and provenance (split at '.'), unit member
+/// names (group/3), and the keys of CSV result files (split at ',').
+void check_name(const Provenance& prov, const std::string& path, const YAML::Node& key, const std::string& what) {
+  for (const char c : key.Scalar()) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '.' || c == '/' || c == ',' || c == '"' || u < 0x20 || u == 0x7f)
+      fail_at(prov, path, key,
+              what + " name `" + key.Scalar() + "` contains " +
+                  (u < 0x20 || u == 0x7f ? std::string("a control character") : "`" + std::string(1, c) + "`") +
+                  ": names appear in --set paths, unit members (group/3) and CSV files");
+  }
+}
 
 UnitKind parse_kind(const Reader& r) {
   static const std::vector<std::string> names = {"residents_committee", "subdistrict_office", "service_centre",
@@ -682,8 +694,9 @@ void read_units(const Reader& top, Scenario& s) {
   for (const auto& kv : units) {
     const std::string name = kv.first.Scalar();
     const std::string path = "units." + name;
-    if (name.find('/') != std::string::npos || name == "parent" || name == "home" || name == "default")
-      fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved or contains '/'");
+    check_name(top.provenance(), path, kv.first, "unit group");
+    if (name == "parent" || name == "home" || name == "default")
+      fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved");
     Reader r(top.provenance(), kv.second, path,
              {"kind", "tier", "count", "parent", "staff", "admin_burden", "economic_targets", "admin_task_h",
               "resolves", "refers", "routing", "misroute_probability", "refusal_probability", "quality", "triage_h",
@@ -805,6 +818,7 @@ void read_request_types(const Reader& top, Scenario& s) {
     Reader r(top.provenance(), kv.second.IsNull() ? YAML::Node(YAML::NodeType::Map) : kv.second, path,
              {"deadline_h", "urgency", "cosign", "description"});
     RequestType t;
+    check_name(top.provenance(), path, kv.first, "request type");
     t.name = kv.first.Scalar();
     t.deadline_h = r.number("deadline_h", 720.0, 0.0, 1e7, true);
     t.urgency = r.integer("urgency", 0, 0, 3);
@@ -833,6 +847,7 @@ void read_populations(const Reader& top, Scenario& s) {
     Reader r(top.provenance(), kv.second, path,
              {"at", "residents_per_unit", "groups", "first_contact", "neighbours", "long_link_share"});
     Population p;
+    check_name(top.provenance(), path, kv.first, "population");
     p.name = kv.first.Scalar();
     r.require("at");
     p.at = r.text("at", "");
@@ -870,6 +885,7 @@ void read_populations(const Reader& top, Scenario& s) {
                 {"share", "digital_access", "willingness", "patience_h", "reporting_delay_h", "need_rates_per_year",
                  "need_rates_per_hour"});
       ResidentGroup rg;
+      check_name(top.provenance(), gpath, g.first, "resident group");
       rg.name = g.first.Scalar();
       rg.share = gr.number("share", 1.0, 0.0, 1.0);
       share_total += rg.share;

@@ -82,6 +82,25 @@ TEST(Limits, EstimateSaturatesInsteadOfOverflowing) {
   EXPECT_EQ(estimate_memory_bytes(s, org), std::numeric_limits<std::uint64_t>::max());
 }
 
+TEST(Output, ScenarioNameNamesOneFolderInsideResults) {
+  // Without --out, results go to results/<name>-<n>: a name is not a path.
+  const auto dir = temp_folder("name-escape");
+  const auto work = dir / "a" / "b";
+  std::filesystem::create_directories(work);
+  std::string yaml = read_file(source_path("tests/data/good/minimal.yaml"));
+  yaml.replace(yaml.find("name: minimal"), 13, "name: ../../escape");
+  testing::write_scenario(work, "s.yaml", yaml);
+  const std::string cmd = "cd '" + work.string() + "' && '" + std::string(GOVSIM_BINARY) +
+                          "' run s.yaml --quiet >/dev/null 2>&1";
+  const int raw = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 0);
+  EXPECT_TRUE(std::filesystem::exists(work / "results" / "run.._.._escape-1" / "summary.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "escape-1"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "a" / "escape-1"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LoadText, NamesTheVirtualFileAndResolvesExtendsBesideIt) {
   const std::string name = source_path("tests/data/good/virtual.yaml");  // does not exist
   const Scenario s = load_scenario_text("extends: base.yaml\nname: virtual\n", name);
