@@ -41,6 +41,9 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
     const auto p_count = static_cast<std::uint64_t>(groups[pg].count);
     u.parent = group_first_[pg] + static_cast<std::uint32_t>(u.index_in_group * p_count / static_cast<std::uint64_t>(g.count));
   }
+  members_by_parent_.resize(groups.size());
+  for (std::uint32_t m = 0; m < units_.size(); ++m) members_by_parent_[units_[m].group].emplace_back(units_[m].parent, m);
+  for (auto& members : members_by_parent_) std::sort(members.begin(), members.end());
   // Platform connection: explicit, or by coverage with a per-unit uniform
   // (monotone: raising coverage only ever adds connected units).
   for (auto& u : units_) {
@@ -55,26 +58,26 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
   // Areas, councils and party committees: a unit's area is its parent (the
   // community of a committee); councils and party committees serve the area
   // that is their own parent.
+  // A city-wide one (no parent) serves every area, and the last such one
+  // wins; otherwise an area has the first one whose parent it is.
   for (auto& u : units_) u.area = u.parent;
   std::vector<std::uint32_t> council_of_area(units_.size(), kNoUnit), party_of_area(units_.size(), kNoUnit);
+  std::uint32_t city_council = kNoUnit, city_party = kNoUnit;
   for (std::uint32_t i = 0; i < units_.size(); ++i) {
     const UnitGroup& g = groups[units_[i].group];
     const std::uint32_t area = units_[i].parent;
     if (g.kind == UnitKind::council && g.oversight) {
-      if (area == kNoUnit) {
-        for (auto& c : council_of_area) c = i;  // city-wide council
-      } else if (council_of_area[area] == kNoUnit) {
-        council_of_area[area] = i;
-      }
+      if (area == kNoUnit) city_council = i;
+      else if (council_of_area[area] == kNoUnit) council_of_area[area] = i;
     }
     if (g.kind == UnitKind::party_committee && g.joint_handling) {
-      if (area == kNoUnit) {
-        for (auto& c : party_of_area) c = i;
-      } else if (party_of_area[area] == kNoUnit) {
-        party_of_area[area] = i;
-      }
+      if (area == kNoUnit) city_party = i;
+      else if (party_of_area[area] == kNoUnit) party_of_area[area] = i;
     }
   }
+  // (Filled once, not per city-wide member: a group of many would be quadratic.)
+  if (city_council != kNoUnit) std::fill(council_of_area.begin(), council_of_area.end(), city_council);
+  if (city_party != kNoUnit) std::fill(party_of_area.begin(), party_of_area.end(), city_party);
   for (auto& u : units_) {
     if (u.parent == kNoUnit) continue;
     u.council = council_of_area[u.parent];
@@ -105,12 +108,28 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
     }
   }
   // Misrouting lands at another department under the same parent (or any other top-level one).
+  // Siblings are found by sorting on the parent (a scan per department would
+  // be quadratic); every department lists all its siblings, so the table is
+  // quadratic in the siblings of one parent and is bounded first.
   misroute_alternatives_.resize(units_.size());
-  for (std::uint32_t u = 0; u < units_.size(); ++u) {
-    if (groups[units_[u].group].kind != UnitKind::department) continue;
-    for (std::uint32_t v = 0; v < units_.size(); ++v)
-      if (v != u && groups[units_[v].group].kind == UnitKind::department && units_[v].parent == units_[u].parent)
-        misroute_alternatives_[u].push_back(v);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> departments;  // (parent, unit)
+  for (std::uint32_t u = 0; u < units_.size(); ++u)
+    if (groups[units_[u].group].kind == UnitKind::department) departments.emplace_back(units_[u].parent, u);
+  std::sort(departments.begin(), departments.end());
+  std::uint64_t entries = 0;
+  for (std::size_t a = 0, b = 0; a < departments.size(); a = b) {
+    for (b = a; b < departments.size() && departments[b].first == departments[a].first;) ++b;
+    const std::uint64_t siblings = b - a;
+    entries += siblings * (siblings - 1);
+    if (entries > 10'000'000) {
+      const UnitGroup& g = groups[units_[departments[a].second].group];
+      throw ScenarioError(g.file, g.line, g.column,
+                          "too many departments share one parent (" + std::to_string(siblings) +
+                              "): the table of where a misrouted case may land would exceed 10,000,000 entries");
+    }
+    for (std::size_t i = a; i < b; ++i)
+      for (std::size_t j = a; j < b; ++j)
+        if (i != j) misroute_alternatives_[departments[i].second].push_back(departments[j].second);
   }
   // Onward routing after service (textbook networks).
   routing_.resize(units_.size());
@@ -153,11 +172,11 @@ std::uint32_t Organisation::resolve_target(std::uint32_t u, const std::string& t
   for (std::uint32_t a = units_[u].parent; a != kNoUnit; a = units_[a].parent)
     if (units_[a].group == g) return a;
   // A member whose parent is u's nearest ancestor (e.g. the NGO of my community).
+  const auto& members = members_by_parent_[g];
   for (std::uint32_t a = u; a != kNoUnit; a = units_[a].parent) {
-    std::vector<std::uint32_t> candidates;
-    for (std::uint32_t m = first; m < first + count; ++m)
-      if (units_[m].parent == a) candidates.push_back(m);
-    if (!candidates.empty()) return candidates[units_[u].index_in_group % candidates.size()];
+    const auto lo = std::lower_bound(members.begin(), members.end(), std::make_pair(a, std::uint32_t{0}));
+    const auto hi = std::lower_bound(lo, members.end(), std::make_pair(a + 1, std::uint32_t{0}));
+    if (lo != hi) return (lo + units_[u].index_in_group % static_cast<std::uint32_t>(hi - lo))->second;
   }
   // Otherwise proportionally by index.
   const auto own = static_cast<std::uint64_t>(scenario_->units[units_[u].group].count);

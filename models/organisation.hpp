@@ -80,6 +80,8 @@ class Organisation {
   int types_ = 0;
   std::vector<Unit> units_;
   std::vector<std::uint32_t> group_first_;
+  /// Per group, its members as (parent, member), sorted: "the member whose parent is X" in log time.
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> members_by_parent_;
   std::vector<std::uint32_t> referral_;
   std::vector<int> service_;
   std::vector<sim::Distribution> services_;

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "models/journey.hpp"  // the sizes of the records a run keeps
 #include "sim/random.hpp"
 
 namespace govsim {
@@ -90,23 +92,61 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
 }
 
 std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org) {
-  std::uint64_t residents = 0, ties = 0;
-  double need_rate = 0.0;  // needs per hour
+  const auto& sim = scenario.simulation;
+  const std::size_t types = scenario.request_types.size();
+  double residents = 0, ties = 0;
+  std::vector<double> demand(types, 0.0);  // needs per hour, by request type
   for (const auto& p : scenario.populations) {
     const auto* g = scenario.unit_group(p.at);
-    const std::uint64_t n = static_cast<std::uint64_t>(g->count) * static_cast<std::uint64_t>(p.residents_per_unit);
+    const double n = static_cast<double>(g->count) * static_cast<double>(p.residents_per_unit);
     residents += n;
-    ties += n * static_cast<std::uint64_t>(p.neighbours);
-    for (const auto& grp : p.groups) {
-      double rate = 0.0;
-      for (const auto& [t, r] : grp.need_rates) rate += r;
-      need_rate += static_cast<double>(n) * grp.share * rate;
+    ties += n * p.neighbours;
+    for (const auto& grp : p.groups)
+      for (const auto& [t, r] : grp.need_rates) demand[static_cast<std::size_t>(scenario.request_type_index(t))] += n * grp.share * r;
+  }
+  // An overloaded unit holds every request it cannot serve until the horizon:
+  // with demand at ten times capacity, nine in ten of its requests are still
+  // alive at the end, each a Request in its partition plus a queue entry.
+  // Split each type's demand over the groups that resolve it in proportion to
+  // their staff time, and count what exceeds each group's capacity. (Rough:
+  // triage and co-signs also take staff time, and abandonment only lowers it.)
+  const auto& groups = scenario.units;
+  std::vector<double> capacity(groups.size()), arrivals(groups.size(), 0.0), work(groups.size(), 0.0);
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    capacity[g] = groups[g].staff * static_cast<double>(groups[g].count) *
+                  std::max(0.05, 1.0 - groups[g].admin_burden - groups[g].economic_targets);
+  double open_rate = 0.0;  // requests per hour that join a backlog
+  for (std::size_t t = 0; t < types; ++t) {
+    const std::string& name = scenario.request_types[t].name;
+    double resolving = 0.0;
+    for (std::size_t g = 0; g < groups.size(); ++g) resolving += groups[g].resolves.count(name) ? capacity[g] : 0.0;
+    if (!(resolving > 0.0)) continue;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const auto it = groups[g].resolves.find(name);
+      if (it == groups[g].resolves.end()) continue;
+      const double share = demand[t] * capacity[g] / resolving;
+      arrivals[g] += share;
+      work[g] += share * it->second.mean();
     }
   }
-  // Resident arrays (~12 B), social ties (4 B + 4 B while building x2), one
-  // outcome record (32 B) per need, plus units and event queues.
-  const double needs = need_rate * (scenario.simulation.horizon_h - scenario.simulation.warmup_h);
-  return residents * 16 + ties * 12 + static_cast<std::uint64_t>(needs * 32.0) + org.size() * 4096;
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    if (work[g] > capacity[g]) open_rate += arrivals[g] * (1.0 - capacity[g] / work[g]);
+  double total_demand = 0.0;
+  for (double d : demand) total_demand += d;
+  const double units = static_cast<double>(org.size());
+  const double replications = sim.replications;
+  const double samples = units * (std::floor(sim.horizon_h / sim.sample_interval_h) + 1.0) * replications;
+  // Resident arrays (~12 B) and social ties (4 B, and 8 B more while building).
+  // One outcome record per measured need, in vectors that grow by doubling.
+  // Requests alive at the horizon (from time 0: the warm-up's too), the same.
+  // Time-series rows kept for every replication, and their CSV text. Per unit:
+  // engine queues and tables, and per-replication metrics.
+  const double bytes = residents * 16.0 + ties * 12.0 +
+                       total_demand * (sim.horizon_h - sim.warmup_h) * 2.0 * sizeof(Outcome) +
+                       open_rate * sim.horizon_h * (2.0 * sizeof(Request) + 16.0) + samples * 256.0 +
+                       units * (4096.0 + 1024.0 * replications);
+  // Absurd scenarios can exceed what 64 bits count (and the cast would be undefined).
+  return bytes < 1.8e19 ? static_cast<std::uint64_t>(bytes) : std::numeric_limits<std::uint64_t>::max();
 }
 
 }  // namespace govsim

@@ -49,8 +49,14 @@ std::string prepare_output_folder(const std::string& dir, const std::string& ste
   std::string target = dir;
   std::error_code ec;
   if (target.empty()) {
+    // The stem is the scenario's name, which is free text: it must name one
+    // folder inside results/, not a path elsewhere (`name: ../../etc`).
+    std::string safe = stem;
+    for (char& c : safe)
+      if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+    if (safe.empty() || safe[0] == '.') safe.insert(0, "run");
     for (int n = 1;; ++n) {
-      target = "results/" + stem + "-" + std::to_string(n);
+      target = "results/" + safe + "-" + std::to_string(n);
       if (!fs::exists(target, ec)) break;
     }
   }
@@ -91,6 +97,17 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     fs::remove(tmp, ec);
     throw OutputError(path + ": error: cannot finish writing: " + ec.message());
   }
+}
+
+std::vector<std::string> run_warnings(const std::vector<SummaryRow>& rows) {
+  std::vector<std::string> warnings;
+  // Overload: a unit whose backlog grew without bound. The run still ends (at
+  // the horizon) and its figures are those of a system that never settled.
+  for (const auto& r : rows)
+    if (r.name == "utilisation" && r.estimate.mean > 0.98)
+      warnings.push_back("unit " + r.key + " is saturated (utilisation " + csv_number(r.estimate.mean) +
+                         "): demand exceeds its capacity; its backlog grows until the horizon");
+  return warnings;
 }
 
 void write_run(const Scenario& scenario, const RunResult& run, const std::string& dir) {
@@ -152,7 +169,10 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
         << ",\n  \"lookahead_h\": " << json_number(run.lookahead_h) << ",\n  \"residents\": " << run.residents
         << ",\n  \"units\": " << run.unit_names.size() << ",\n  \"events\": " << events
         << ",\n  \"events_per_second\": " << json_number(events / std::max(run.wall_seconds, 1e-9))
-        << ",\n  \"metrics\": [\n";
+        << ",\n  \"warnings\": [";
+    const auto warnings = run_warnings(rows);
+    for (std::size_t i = 0; i < warnings.size(); ++i) out << (i ? ", " : "") << json_string(warnings[i]);
+    out << "],\n  \"metrics\": [\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
       out << "    {\"metric\": " << json_string(r.name) << ", \"scope\": " << json_string(r.scope)
@@ -195,12 +215,7 @@ std::string summary_table(const Scenario& scenario, const RunResult& run) {
       std::snprintf(line, sizeof line, "  %-32s %14.4g\n", name, e.mean);
     out << line;
   }
-  // Overload warning: a unit whose backlog grew without bound.
-  for (const auto& r : rows)
-    if (r.name == "utilisation" && r.estimate.mean > 0.98) {
-      out << "  warning: unit " << r.key << " is saturated (utilisation " << csv_number(r.estimate.mean)
-          << "): demand exceeds its capacity; its backlog grows until the horizon\n";
-    }
+  for (const auto& w : run_warnings(rows)) out << "  warning: " << w << "\n";
   return out.str();
 }
 

@@ -32,6 +32,9 @@ void write_file_atomically(const std::string& path, const std::string& content);
 
 void write_run(const Scenario& scenario, const RunResult& run, const std::string& dir);
 
+/// Warnings about a run's figures (e.g. a saturated unit), for the summary table and summary.json.
+std::vector<std::string> run_warnings(const std::vector<SummaryRow>& rows);
+
 /// The headline table printed after a run.
 std::string summary_table(const Scenario& scenario, const RunResult& run);
 

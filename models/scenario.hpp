@@ -21,9 +21,11 @@ namespace govsim {
 class ScenarioError : public std::runtime_error {
  public:
   ScenarioError(std::string file, int line, int column, const std::string& message)
-      : std::runtime_error(format(file, line, column, message)), file_(std::move(file)), line_(line),
-        column_(column) {}
+      : std::runtime_error(format(file, line, column, message)), file_(std::move(file)), message_(message),
+        line_(line), column_(column) {}
   const std::string& file() const noexcept { return file_; }
+  /// The message alone, without the place (for re-attributing an error to another place).
+  const std::string& message() const noexcept { return message_; }
   int line() const noexcept { return line_; }
   int column() const noexcept { return column_; }
 
@@ -34,9 +36,28 @@ class ScenarioError : public std::runtime_error {
       where.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
     }
     where.append(": error: ").append(message);
-    return where;
+    return one_line(where);
   }
-  std::string file_;
+  /// Messages quote keys and names from the file, which may hold newlines:
+  /// escape control characters so that an error is always one line.
+  static std::string one_line(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n') {
+        out += "\\n";
+      } else if (u < 0x20 || u == 0x7f) {
+        const char* hex = "0123456789abcdef";
+        out += "\\x";
+        out += hex[u >> 4];
+        out += hex[u & 15];
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+  std::string file_, message_;
   int line_, column_;
 };
 
@@ -97,7 +118,7 @@ struct UnitGroup {
   std::optional<Oversight> oversight;  ///< councils
   bool joint_handling = false;         ///< party committees: co-signs run jointly, in parallel
   sim::Distribution coordination_delay_h = sim::Distribution::deterministic(24.0);
-  int line = 0;                        ///< where it was defined (for messages)
+  int line = 0, column = 0;            ///< where it was defined (for messages)
   std::string file;
 };
 

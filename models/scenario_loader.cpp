@@ -1,6 +1,8 @@
 // models/scenario_loader.cpp: reading, merging and validating scenario files.
 #include "models/scenario_loader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -33,8 +36,14 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 namespace {
 
-constexpr std::uintmax_t kMaxFileBytes = 8u << 20;  // hand-written scenarios are small
-constexpr int kMaxDepth = 64;
+// Limits on what a scenario file may be. Hand-written scenarios are small; the
+// limits keep every step below linear-ish in the input, so that a hostile or
+// broken file is refused in milliseconds instead of exhausting time or memory.
+constexpr std::uintmax_t kMaxFileBytes = 8u << 20;
+constexpr int kMaxDepth = 64;                  // nesting, counted after expanding aliases
+constexpr std::uint64_t kMaxNodes = 1000000;  // nodes, counted after expanding aliases
+constexpr std::size_t kMaxKeys = 1000;         // keys in one mapping (yaml-cpp looks keys up linearly)
+constexpr std::size_t kMaxChain = 32;          // files in one `extends` chain
 
 /// Which file each merged path came from, so that errors name the right file.
 struct Provenance {
@@ -61,56 +70,268 @@ struct Provenance {
 
 [[noreturn]] void fail_at(const Provenance& prov, const std::string& path, const YAML::Node& node,
                           const std::string& message) {
+  const std::string file = prov.file(path);
   int line = 0, column = 0;
-  if (node.IsDefined()) {
+  // A value from `--set` has positions inside the value text only: not worth showing.
+  if (node.IsDefined() && file.rfind("--set ", 0) != 0) {
     const YAML::Mark m = node.Mark();
     if (m.line >= 0) {
       line = m.line + 1;
       column = m.column + 1;
     }
   }
-  throw ScenarioError(prov.file(path), line, column, message);
+  throw ScenarioError(file, line, column, message);
 }
 
-void check_depth(const YAML::Node& node, int depth, const std::string& file) {
-  if (depth > kMaxDepth) {
-    const YAML::Mark m = node.Mark();
-    throw ScenarioError(file, m.line + 1, m.column + 1, "the document nests deeper than " +
-                                                            std::to_string(kMaxDepth) + " levels");
+[[noreturn]] void fail_mark(const std::string& file, const YAML::Mark& mark, const std::string& message) {
+  throw ScenarioError(file, mark.line >= 0 ? mark.line + 1 : 0, mark.line >= 0 ? mark.column + 1 : 0, message);
+}
+
+/// A first pass over the parser's events, before any tree is built or walked.
+///
+/// yaml-cpp shares aliased nodes, so a "billion laughs" file of a few hundred
+/// bytes parses instantly into a tree whose every walk (depth checks,
+/// provenance, merging, reading) is exponential. This pass counts nodes and
+/// depth as they would be after expanding aliases (arithmetic only: it never
+/// expands anything), and refuses the file at the alias that crosses a limit.
+/// It also catches what yaml-cpp accepts silently: duplicate keys (lookups
+/// see the first), keys that are not text, aliases to a node that contains
+/// them, and a quoted text never closed. The first problem is kept and raised
+/// after the pass, so that a plain syntax error, which yaml-cpp throws during
+/// the pass, is the one reported when there is one.
+class StructureGuard : public YAML::EventHandler {
+ public:
+  StructureGuard(const std::string& text, const std::string& file) : text_(text), file_(file) {}
+
+  /// Throws the first problem found, if any.
+  void raise() const {
+    if (problem_) fail_mark(file_, problem_->first, problem_->second);
   }
-  if (node.IsMap())
-    for (const auto& kv : node) check_depth(kv.second, depth + 1, file);
-  else if (node.IsSequence())
-    for (const auto& v : node) check_depth(v, depth + 1, file);
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (key_expected()) note(mark, "a key cannot be empty or null");
+    leaf(mark, anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (key_expected()) note(mark, "a key must be text, not an alias");
+    Anchored a{1, 1, true};
+    if (anchor < anchors_.size() && anchors_[anchor].complete)
+      a = anchors_[anchor];
+    else
+      note(mark, "an alias refers to a node that contains it (a recursive alias)");
+    if (depth() + a.height > kMaxDepth)
+      note(mark, "the document nests deeper than " + std::to_string(kMaxDepth) + " levels once its aliases are expanded");
+    add(mark, a.nodes, "aliases expand the document to more than " + std::to_string(kMaxNodes) + " nodes (an alias bomb?)");
+    child_done(a.nodes, a.height);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (tag == "!") check_closed(mark);
+    if (key_expected()) {
+      if (value.empty()) note(mark, "a key cannot be empty or null");
+      Frame& f = stack_.back();
+      const auto [it, fresh] = f.keys.emplace(value, mark);
+      if (!fresh)
+        note(mark, "duplicate key `" + value + "` (first at line " + std::to_string(it->second.line + 1) +
+                       "); the second would be silently ignored");
+      if (f.keys.size() > kMaxKeys) note(mark, "more than " + std::to_string(kMaxKeys) + " keys in one mapping");
+    }
+    leaf(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor, false);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, anchor, true);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  // Counts saturate here: an alias bomb's true size does not fit in 64 bits.
+  static constexpr std::uint64_t kSaturated = std::uint64_t{1} << 62;
+  static std::uint64_t sum(std::uint64_t a, std::uint64_t b) { return std::min(kSaturated, a + b); }
+
+  struct Frame {
+    bool is_map = false;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    std::uint64_t nodes = 1;  // this node and everything below it, aliases expanded
+    int height = 1;           // levels, this one included
+    std::uint64_t children = 0;
+    std::map<std::string, YAML::Mark> keys;
+  };
+  struct Anchored {
+    std::uint64_t nodes = 0;
+    int height = 0;
+    bool complete = false;
+  };
+
+  void note(const YAML::Mark& mark, const std::string& message) {
+    if (!problem_) problem_.emplace(mark, message);
+  }
+  int depth() const { return static_cast<int>(stack_.size()); }
+  bool key_expected() const { return !stack_.empty() && stack_.back().is_map && stack_.back().children % 2 == 0; }
+
+  void add(const YAML::Mark& mark, std::uint64_t nodes, const std::string& message) {
+    total_ = sum(total_, nodes);
+    if (total_ > kMaxNodes) note(mark, message);
+  }
+  void remember(YAML::anchor_t anchor, std::uint64_t nodes, int height, bool complete) {
+    if (anchor == YAML::NullAnchor) return;
+    if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
+    anchors_[anchor] = Anchored{nodes, height, complete};
+  }
+  void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    add(mark, 1, "the document has more than " + std::to_string(kMaxNodes) + " nodes");
+    remember(anchor, 1, 1, true);
+    child_done(1, 1);
+  }
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor, bool is_map) {
+    if (key_expected()) note(mark, "a key must be text, not a list or mapping");
+    // At once, not deferred: yaml-cpp's own guard would stop it at 2,000 levels with "bad file".
+    if (depth() + 1 > kMaxDepth)
+      fail_mark(file_, mark, "the document nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    add(mark, 1, "the document has more than " + std::to_string(kMaxNodes) + " nodes");
+    remember(anchor, 0, 0, false);  // an alias to it from inside would be recursive
+    Frame f;
+    f.is_map = is_map;
+    f.anchor = anchor;
+    stack_.push_back(std::move(f));
+  }
+  void close() {
+    const Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    remember(f.anchor, f.nodes, f.height, true);
+    child_done(f.nodes, f.height);
+  }
+  void child_done(std::uint64_t nodes, int height) {
+    if (stack_.empty()) return;
+    Frame& parent = stack_.back();
+    ++parent.children;
+    parent.nodes = sum(parent.nodes, nodes);
+    parent.height = std::max(parent.height, std::min(height, kMaxDepth) + 1);
+  }
+  // yaml-cpp takes a quote that is never closed to run to the end of the file,
+  // which turns a typo into a baffling "needs `request_types`".
+  void check_closed(const YAML::Mark& mark) {
+    if (mark.pos < 0) return;
+    std::size_t i = static_cast<std::size_t>(mark.pos);
+    while (i < text_.size() && (text_[i] == '&' || text_[i] == '!')) {  // the node's anchor or tag
+      while (i < text_.size() && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\n') ++i;
+      while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r')) ++i;
+    }
+    if (i >= text_.size() || (text_[i] != '"' && text_[i] != '\'')) return;
+    const char quote = text_[i];
+    for (++i; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') {
+        ++i;
+      } else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+          ++i;  // '' is an escaped quote
+          continue;
+        }
+        return;
+      }
+    }
+    note(mark, std::string("a ") + (quote == '"' ? "double" : "single") +
+                   "-quoted text is never closed: the quote runs to the end of the file");
+  }
+
+  const std::string& text_;
+  const std::string& file_;
+  std::vector<Frame> stack_;
+  std::vector<Anchored> anchors_;
+  std::uint64_t total_ = 0;
+  std::optional<std::pair<YAML::Mark, std::string>> problem_;
+};
+
+/// Rejects a document that yaml-cpp would parse but no walk should touch; see StructureGuard.
+class SecondDocument : public YAML::EventHandler {
+ public:
+  explicit SecondDocument(const std::string& file) : file_(file) {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    fail_mark(file_, mark, "a second YAML document (after `---`): a scenario file holds one");
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  const std::string& file_;
+};
+
+/// yaml-cpp's complaint about a tab in the indentation never mentions the tab.
+std::string tab_hint(const std::string& text, const YAML::Mark& mark) {
+  if (mark.pos < 0) return "";
+  // The error is reported on the tab's line or on the line after it.
+  std::size_t end = std::min(text.size(), static_cast<std::size_t>(mark.pos));
+  for (int lines = 0; lines < 2 && end > 0; ++lines) {
+    const std::size_t begin = text.rfind('\n', end - 1) == std::string::npos ? 0 : text.rfind('\n', end - 1) + 1;
+    for (std::size_t i = begin; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i)
+      if (text[i] == '\t') return " (a tab indents this line: YAML indents with spaces only)";
+    if (begin == 0) break;
+    end = begin - 1;
+  }
+  return "";
 }
 
-YAML::Node read_yaml(const std::string& file) {
+/// Parses YAML text: the guard first, then yaml-cpp's tree. Errors name `file`.
+YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  if (text.find('\0') != std::string::npos) throw ScenarioError(file, 0, 0, "binary data: not a YAML text file");
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    StructureGuard guard(text, file);
+    parser.HandleNextDocument(guard);
+    guard.raise();
+    SecondDocument second(file);
+    parser.HandleNextDocument(second);
+    return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own limit; its message says "bad file"
+    fail_mark(file, e.mark, "the document nests too deeply");
+  } catch (const YAML::Exception& e) {
+    fail_mark(file, e.mark, "malformed YAML: " + e.msg + tab_hint(text, e.mark));
+  }
+}
+
+/// The text of a scenario file, refusing what cannot be one before reading it.
+std::string read_text(const std::string& file) {
   std::error_code ec;
-  if (!fs::exists(file, ec)) throw ScenarioError(file, 0, 0, "no such file");
-  if (fs::is_directory(file, ec)) throw ScenarioError(file, 0, 0, "is a folder, not a scenario file");
+  const auto status = fs::status(file, ec);
+  if (status.type() == fs::file_type::not_found) throw ScenarioError(file, 0, 0, "no such file");
+  if (ec) throw ScenarioError(file, 0, 0, "cannot read: " + ec.message());
+  if (fs::is_directory(status)) throw ScenarioError(file, 0, 0, "is a folder, not a scenario file");
+  // Devices and pipes could block or never end (/dev/zero, a FIFO nobody writes).
+  if (!fs::is_regular_file(status)) throw ScenarioError(file, 0, 0, "is not a regular file");
   const auto size = fs::file_size(file, ec);
   if (ec) throw ScenarioError(file, 0, 0, "cannot read: " + ec.message());
-  if (size > kMaxFileBytes)
-    throw ScenarioError(file, 0, 0, "file is " + std::to_string(size) + " bytes; scenario files are limited to " +
-                                        std::to_string(kMaxFileBytes) + " bytes");
+  const std::string too_big = "; scenario files are limited to " + std::to_string(kMaxFileBytes) + " bytes";
+  if (size > kMaxFileBytes) throw ScenarioError(file, 0, 0, "file is " + std::to_string(size) + " bytes" + too_big);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ScenarioError(file, 0, 0, "cannot open for reading");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  if (text.find('\0') != std::string::npos) throw ScenarioError(file, 0, 0, "binary data: not a YAML text file");
-  YAML::Node node;
-  try {
-    node = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-  }
+  // Read at most one byte past the limit: some regular files (/proc) report size 0.
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ScenarioError(file, 0, 0, "cannot read");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFileBytes) throw ScenarioError(file, 0, 0, "file is larger than the limit" + too_big);
+  return text;
+}
+
+/// One file of a chain, parsed: a non-empty mapping.
+YAML::Node parse_scenario(const std::string& text, const std::string& file) {
+  YAML::Node node = parse_yaml(text, file);
   if (node.IsNull()) throw ScenarioError(file, 0, 0, "the file is empty");
-  if (!node.IsMap()) {
-    const YAML::Mark m = node.Mark();
-    throw ScenarioError(file, m.line + 1, m.column + 1, "a scenario must be a mapping of keys to values");
-  }
-  check_depth(node, 0, file);
+  if (!node.IsMap()) fail_mark(file, node.Mark(), "a scenario must be a mapping of keys to values");
   return node;
 }
 
@@ -140,33 +361,38 @@ void merge_into(YAML::Node base, const YAML::Node& over, const std::string& path
   }
 }
 
-YAML::Node load_chain(const std::string& path, std::vector<std::string>& chain, Provenance& prov) {
-  const std::string canonical = fs::weakly_canonical(path).string();
-  if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
-    throw ScenarioError(path, 0, 0, "`extends` forms a cycle: " + [&] {
-      std::string s;
-      for (const auto& c : chain) s += c + " -> ";
-      return s + canonical;
-    }());
-  chain.push_back(canonical);
-  YAML::Node own = read_yaml(path);
+std::string canonical_name(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(path, ec);
+  if (ec) p = fs::absolute(path, ec).lexically_normal();  // e.g. a name too long: read_text says why
+  return p.string();
+}
+
+/// Loads `path` (or `text`, given as the content of `path`) and the files it extends, merged.
+YAML::Node load_chain(const std::string& path, const std::string* text, std::vector<std::string>& chain,
+                      std::vector<std::string>& names, Provenance& prov) {
+  chain.push_back(canonical_name(path));
+  names.push_back(path);
+  YAML::Node own = parse_scenario(text ? *text : read_text(path), path);
   YAML::Node merged(YAML::NodeType::Map);
   if (own["extends"]) {
     const YAML::Node ext = own["extends"];
-    if (!ext.IsScalar()) {
-      const YAML::Mark m = ext.Mark();
-      throw ScenarioError(path, m.line + 1, m.column + 1, "`extends` must be a file name");
+    if (!ext.IsScalar() || ext.Scalar().empty()) fail_mark(path, ext.Mark(), "`extends` must be a file name");
+    const std::string base = (fs::path(path).parent_path() / ext.Scalar()).string();
+    const std::string canonical = canonical_name(base);
+    if (const auto seen = std::find(chain.begin(), chain.end(), canonical); seen != chain.end()) {
+      std::string cycle;
+      for (auto n = names.begin() + (seen - chain.begin()); n != names.end(); ++n) cycle += *n + " -> ";
+      fail_mark(path, ext.Mark(), "`extends: " + ext.Scalar() + "` forms a cycle: " + cycle + base);
     }
-    const fs::path base = fs::path(path).parent_path() / ext.Scalar();
+    if (chain.size() >= kMaxChain)
+      fail_mark(path, ext.Mark(), "the `extends` chain is longer than " + std::to_string(kMaxChain) + " files");
     try {
-      merged = load_chain(base.string(), chain, prov);
+      merged = load_chain(base, nullptr, chain, names, prov);
     } catch (const ScenarioError& e) {
-      if (e.line() == 0 && e.file() == base.string()) {
-        const YAML::Mark m = ext.Mark();
-        throw ScenarioError(path, m.line + 1, m.column + 1,
-                            "`extends: " + ext.Scalar() + "`: " + base.string() + ": " +
-                                std::string(e.what()).substr(e.file().size() + 9));
-      }
+      // The base file itself is unusable (missing, a folder, empty...): say so where it is named.
+      if (e.line() == 0 && e.file() == base)
+        fail_mark(path, ext.Mark(), "`extends: " + ext.Scalar() + "`: " + base + ": " + e.message());
       throw;
     }
   }
@@ -182,13 +408,18 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
   const std::string path = assignment.substr(0, eq);
   YAML::Node value;
   try {
-    value = YAML::Load(assignment.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError("--set", 0, 0, "`" + assignment + "`: malformed value: " + e.msg);
+    value = parse_yaml(assignment.substr(eq + 1), "--set");
+  } catch (const ScenarioError& e) {
+    std::string why = e.message();
+    if (why.rfind("malformed YAML: ", 0) == 0) why.erase(0, 16);
+    throw ScenarioError("--set", 0, 0, "`" + assignment + "`: malformed value: " + why);
   }
   std::vector<std::string> parts;
   std::stringstream ss(path);
   for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+  if (path.back() == '.') parts.emplace_back();
+  for (const auto& part : parts)
+    if (part.empty()) throw ScenarioError("--set", 0, 0, "`" + path + "`: empty name in the path");
   std::vector<YAML::Node> nodes{root};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = nodes.back()[parts[i]];
@@ -237,6 +468,9 @@ class Reader {
     }
   }
 
+  /// "a list" or "a mapping", for messages about a value of the wrong shape.
+  static std::string shape(const YAML::Node& n) { return n.IsSequence() ? "a list" : "a mapping"; }
+
   static std::string join(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -260,7 +494,7 @@ class Reader {
     if (!has(key)) return fallback;
     const YAML::Node n = node_[key];
     double v;
-    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a number");
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a number, not " + shape(n));
     try {
       v = n.as<double>();
     } catch (const YAML::Exception&) {
@@ -279,7 +513,7 @@ class Reader {
     if (!has(key)) return fallback;
     const YAML::Node n = node_[key];
     long long v;
-    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a whole number");
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a whole number, not " + shape(n));
     try {
       v = n.as<long long>();
     } catch (const YAML::Exception&) {
@@ -313,7 +547,7 @@ class Reader {
   std::string text(const std::string& key, const std::string& fallback) const {
     if (!has(key)) return fallback;
     const YAML::Node n = node_[key];
-    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be text");
+    if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be text, not " + shape(n));
     return n.Scalar();
   }
   std::string choice(const std::string& key, const std::string& fallback, const std::vector<std::string>& options) const {
@@ -345,7 +579,6 @@ class Reader {
               "components", "weight", "offset"});
     const std::string kind = r.choice(
         "dist", "", {"deterministic", "exponential", "lognormal", "weibull", "uniform", "empirical", "mixture"});
-    constexpr double inf = INFINITY;
     sim::Distribution d;
     if (kind == "deterministic") {
       d = sim::Distribution::deterministic(r.number("value", 0.0, 0.0, 1e9));
@@ -386,6 +619,9 @@ class Reader {
         } catch (const YAML::Exception&) {
           r.fail(pt, "each point must be two numbers");
         }
+        // NaN compares false both ways, so the distribution's own order checks would let it through.
+        if (!(p.back() >= 0.0 && p.back() <= 1.0)) r.fail(pt[0], "a point's probability must be between 0 and 1");
+        if (!(v.back() >= 0.0 && v.back() <= 1e9)) r.fail(pt[1], "a point's hours must be between 0 and 1e9");
       }
       try {
         d = sim::Distribution::empirical(p, v);
@@ -405,7 +641,7 @@ class Reader {
         Reader cr(prov_, comps[i], cpath,
                   {"dist", "mean", "median", "sigma", "cv", "shape", "scale", "value", "low", "high", "points",
                    "weight", "offset", "components"});
-        w.push_back(cr.number("weight", 1.0, 0.0, inf));
+        w.push_back(cr.number("weight", 1.0, 0.0, 1e9));  // inf / inf would make the shares NaN
         c.push_back(read_distribution(comps[i], cpath, "component", false));
       }
       try {
@@ -429,7 +665,19 @@ class Reader {
   std::vector<std::string> allowed_;
 };
 
-constexpr double kInf = INFINITY;
+
+/// Names travel: into --set paths and provenance (split at '.'), unit member
+/// names (group/3), and the keys of CSV result files (split at ',').
+void check_name(const Provenance& prov, const std::string& path, const YAML::Node& key, const std::string& what) {
+  for (const char c : key.Scalar()) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '.' || c == '/' || c == ',' || c == '"' || u < 0x20 || u == 0x7f)
+      fail_at(prov, path, key,
+              what + " name `" + key.Scalar() + "` contains " +
+                  (u < 0x20 || u == 0x7f ? std::string("a control character") : "`" + std::string(1, c) + "`") +
+                  ": names appear in --set paths, unit members (group/3) and CSV files");
+  }
+}
 
 UnitKind parse_kind(const Reader& r) {
   static const std::vector<std::string> names = {"residents_committee", "subdistrict_office", "service_centre",
@@ -446,8 +694,9 @@ void read_units(const Reader& top, Scenario& s) {
   for (const auto& kv : units) {
     const std::string name = kv.first.Scalar();
     const std::string path = "units." + name;
-    if (name.find('/') != std::string::npos || name == "parent" || name == "home" || name == "default")
-      fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved or contains '/'");
+    check_name(top.provenance(), path, kv.first, "unit group");
+    if (name == "parent" || name == "home" || name == "default")
+      fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved");
     Reader r(top.provenance(), kv.second, path,
              {"kind", "tier", "count", "parent", "staff", "admin_burden", "economic_targets", "admin_task_h",
               "resolves", "refers", "routing", "misroute_probability", "refusal_probability", "quality", "triage_h",
@@ -457,6 +706,7 @@ void read_units(const Reader& top, Scenario& s) {
     g.name = name;
     g.file = top.provenance().file(path);
     g.line = kv.first.Mark().line + 1;
+    g.column = kv.first.Mark().column + 1;
     g.kind = parse_kind(r);
     g.tier = r.text("tier", "");
     g.count = r.integer("count", 1, 1, 1000000);
@@ -514,7 +764,12 @@ void read_units(const Reader& top, Scenario& s) {
     g.refusal_probability = r.number("refusal_probability", 0.0, 0.0, 0.99);
     g.quality = r.number("quality", 1.0, 0.01, 1.0);
     g.triage_h = r.distribution("triage_h", g.triage_h);
-    if (r.has("transfer_delay_h")) g.transfer_delay_h = r.distribution("transfer_delay_h", sim::Distribution());
+    if (r.has("transfer_delay_h")) {
+      g.transfer_delay_h = r.distribution("transfer_delay_h", sim::Distribution());
+      if (!(g.transfer_delay_h->minimum() > 0.0))
+        r.fail_key(r.node("transfer_delay_h"), "transfer_delay_h",
+                   "`transfer_delay_h` must have a positive minimum (add an `offset`): it is the engine's lookahead");
+    }
     g.travel_h = r.number("travel_h", 0.5, 0.0, 1000.0);
     if (r.has("connected")) g.connected = r.boolean("connected", false);
     g.cost_per_staff_hour = r.number("cost_per_staff_hour", 1.0, 0.0, 1e9);
@@ -534,6 +789,23 @@ void read_units(const Reader& top, Scenario& s) {
     g.coordination_delay_h = r.distribution("coordination_delay_h", g.coordination_delay_h);
     s.units.push_back(std::move(g));
   }
+  // The expanded organisation must fit the model's tables; say so here, where
+  // the counts have a place in the file, rather than when it is built.
+  constexpr std::uint64_t kMaxUnits = 5'000'000, kMaxTableEntries = 50'000'000;
+  const auto types = static_cast<std::uint64_t>(s.request_types.size());
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  for (const auto& kv : units) {
+    total += static_cast<std::uint64_t>(s.units[i++].count);
+    const YAML::Node at = kv.second["count"] ? kv.second["count"] : kv.first;
+    const std::string path = "units." + kv.first.Scalar() + ".count";
+    if (total > kMaxUnits)
+      fail_at(top.provenance(), path, at, "the unit groups expand to more than 5,000,000 units");
+    if (total * types > kMaxTableEntries)
+      fail_at(top.provenance(), path, at, "the unit groups expand to " + std::to_string(total) + " units x " +
+                                              std::to_string(types) +
+                                              " request types: more than 50,000,000 routing-table entries");
+  }
 }
 
 void read_request_types(const Reader& top, Scenario& s) {
@@ -546,13 +818,17 @@ void read_request_types(const Reader& top, Scenario& s) {
     Reader r(top.provenance(), kv.second.IsNull() ? YAML::Node(YAML::NodeType::Map) : kv.second, path,
              {"deadline_h", "urgency", "cosign", "description"});
     RequestType t;
+    check_name(top.provenance(), path, kv.first, "request type");
     t.name = kv.first.Scalar();
     t.deadline_h = r.number("deadline_h", 720.0, 0.0, 1e7, true);
     t.urgency = r.integer("urgency", 0, 0, 3);
     if (r.has("cosign")) {
       const YAML::Node c = r.node("cosign");
       if (!c.IsSequence()) r.fail_key(c, "cosign", "`cosign` must be a list of unit groups");
-      for (const auto& x : c) t.cosign.push_back(x.Scalar());
+      for (const auto& x : c) {
+        if (!x.IsScalar()) r.fail_key(x, "cosign", "`cosign` must be a list of unit group names");
+        t.cosign.push_back(x.Scalar());
+      }
     }
     s.request_types.push_back(std::move(t));
   }
@@ -564,16 +840,25 @@ void read_populations(const Reader& top, Scenario& s) {
   const YAML::Node pops = top.node("populations");
   if (!pops.IsMap() || pops.size() == 0)
     top.fail_key(pops, "populations", "`populations` must be a non-empty mapping");
+  std::uint64_t residents = 0;
+  int resident_groups = 0;
   for (const auto& kv : pops) {
     const std::string path = "populations." + kv.first.Scalar();
     Reader r(top.provenance(), kv.second, path,
              {"at", "residents_per_unit", "groups", "first_contact", "neighbours", "long_link_share"});
     Population p;
+    check_name(top.provenance(), path, kv.first, "population");
     p.name = kv.first.Scalar();
     r.require("at");
     p.at = r.text("at", "");
     if (!s.unit_group(p.at)) r.fail_key(r.node("at"), "at", "`at: " + p.at + "` names no unit group");
     p.residents_per_unit = r.integer("residents_per_unit", 1, 1, 10000000);
+    // Residents are numbered with 32 bits; each number above is in range, their product need not be.
+    residents += static_cast<std::uint64_t>(s.unit_group(p.at)->count) * static_cast<std::uint64_t>(p.residents_per_unit);
+    if (residents >= 0xFFFFFFF0ull)
+      r.fail_key(r.has("residents_per_unit") ? r.node("residents_per_unit") : r.node("at"), "residents_per_unit",
+                 "the populations add up to " + std::to_string(residents) +
+                     " residents, more than the model's limit of 4,294,967,280");
     p.neighbours = r.integer("neighbours", 0, 0, 200);
     if (p.neighbours % 2) r.fail_key(r.node("neighbours"), "neighbours", "`neighbours` must be even (ties both ways)");
     p.long_link_share = r.number("long_link_share", 0.0, 0.0, 1.0);
@@ -584,6 +869,9 @@ void read_populations(const Reader& top, Scenario& s) {
         const std::string tname = t.first.Scalar();
         if (tname != "default" && s.request_type_index(tname) < 0)
           fail_at(top.provenance(), path + ".first_contact." + tname, t.first, "`" + tname + "` is not a request type (or `default`)");
+        if (!t.second.IsScalar())
+          fail_at(top.provenance(), path + ".first_contact." + tname, t.second,
+                  "a first contact must be home, parent or a unit group name");
         p.first_contact[tname] = t.second.Scalar();
       }
     }
@@ -597,6 +885,7 @@ void read_populations(const Reader& top, Scenario& s) {
                 {"share", "digital_access", "willingness", "patience_h", "reporting_delay_h", "need_rates_per_year",
                  "need_rates_per_hour"});
       ResidentGroup rg;
+      check_name(top.provenance(), gpath, g.first, "resident group");
       rg.name = g.first.Scalar();
       rg.share = gr.number("share", 1.0, 0.0, 1.0);
       share_total += rg.share;
@@ -620,6 +909,9 @@ void read_populations(const Reader& top, Scenario& s) {
         if (rate > 0.0) rg.need_rates[t.first.Scalar()] = per_year ? rate / 8760.0 : rate;
       }
       p.groups.push_back(std::move(rg));
+      // Resident groups are numbered with 16 bits in the outcome records.
+      if (++resident_groups > 10000)
+        fail_at(top.provenance(), gpath, g.first, "more than 10,000 resident groups in all populations");
     }
     if (std::abs(share_total - 1.0) > 1e-6)
       r.fail_key(groups, "groups", "group shares sum to " + std::to_string(share_total) + ", not 1");
@@ -695,13 +987,17 @@ void check_references(const Scenario& s, const Provenance& prov, const YAML::Nod
   }
 }
 
-YAML::Node merged_document(const std::string& path, const std::vector<std::string>& overrides, Provenance& prov,
-                           std::vector<std::string>& chain) {
+YAML::Node merged_document(const std::string& path, const std::string* text, const std::vector<std::string>& overrides,
+                           Provenance& prov, std::vector<std::string>& chain) {
   prov.root = path;
-  YAML::Node root = load_chain(path, chain, prov);
+  std::vector<std::string> names;
+  YAML::Node root = load_chain(path, text, chain, names, prov);
   for (const auto& o : overrides) apply_override(root, o, prov);
   return root;
 }
+
+Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std::string& path,
+                       const std::vector<std::string>& chain);
 
 }  // namespace
 
@@ -709,14 +1005,29 @@ std::string merged_scenario_text(const std::string& path, const std::vector<std:
   Provenance prov;
   std::vector<std::string> chain;
   YAML::Emitter out;
-  out << merged_document(path, overrides, prov, chain);
+  out << merged_document(path, nullptr, overrides, prov, chain);
   return out.c_str();
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   Provenance prov;
   std::vector<std::string> chain;
-  YAML::Node root = merged_document(path, overrides, prov, chain);
+  const YAML::Node root = merged_document(path, nullptr, overrides, prov, chain);
+  return read_scenario(root, prov, path, chain);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides) {
+  Provenance prov;
+  std::vector<std::string> chain;
+  const YAML::Node root = merged_document(name, &text, overrides, prov, chain);
+  return read_scenario(root, prov, name, chain);
+}
+
+namespace {
+
+Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std::string& path,
+                       const std::vector<std::string>& chain) {
   Reader top(prov, root, "scenario",
              {"name", "description", "simulation", "request_types", "units", "populations", "behaviour", "platform",
               "handoffs"});
@@ -741,7 +1052,9 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
                                           : r.number("horizon_h", sim.horizon_h, 0.0, 876000.0, true);
     sim.warmup_h = r.has("warmup_days") ? 24.0 * r.number("warmup_days", 0, 0.0, 36500.0)
                                         : r.number("warmup_h", sim.warmup_h, 0.0, 876000.0);
-    if (sim.warmup_h >= sim.horizon_h) r.fail(r.self(), "the warm-up must end before the horizon");
+    if (sim.warmup_h >= sim.horizon_h)
+      r.fail(r.has("warmup_days") ? r.node("warmup_days") : r.has("warmup_h") ? r.node("warmup_h") : r.self(),
+             "the warm-up must end before the horizon");
     sim.replications = r.integer("replications", 1, 1, 10000);
     sim.seed = r.unsigned64("seed", 1);
     sim.sample_interval_h = r.number("sample_interval_h", sim.sample_interval_h, 0.0, 876000.0, true);
@@ -781,6 +1094,9 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
               "arbitration_delay_h", "max_reworks"});
     auto& h = s.handoffs;
     h.transfer_delay_h = r.distribution("transfer_delay_h", h.transfer_delay_h);
+    if (!(h.transfer_delay_h.minimum() > 0.0))
+      r.fail_key(r.node("transfer_delay_h"), "transfer_delay_h",
+                 "`transfer_delay_h` must have a positive minimum (add an `offset`): it is the engine's lookahead");
     h.redocumentation_h = r.distribution("redocumentation_h", h.redocumentation_h);
     h.loss_probability = r.number("loss_probability", h.loss_probability, 0.0, 1.0);
     h.arbitration_after_bounces = r.integer("arbitration_after_bounces", h.arbitration_after_bounces, 1, 1000);
@@ -790,5 +1106,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   check_references(s, prov, root);
   return s;
 }
+
+}  // namespace
 
 }  // namespace govsim

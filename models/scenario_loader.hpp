@@ -18,6 +18,13 @@ namespace govsim {
 /// Loads and validates; throws ScenarioError.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
+/// Loads and validates scenario text as if it were the content of the file
+/// `name` (which need not exist): messages name it, and `extends` is resolved
+/// relative to its folder. For tools that hold the text already (the fuzzer).
+/// Throws ScenarioError.
+Scenario load_scenario_text(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides = {});
+
 /// The merged YAML document of a scenario (after extends and overrides), as text.
 std::string merged_scenario_text(const std::string& path, const std::vector<std::string>& overrides = {});
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs govsim's build and plotting dependencies from Debian 12's archive.
 # Idempotent: does nothing (and needs no network) when everything is present.
+# With --fuzz, also clang and its runtimes (libFuzzer, ASan, UBSan: libclang_rt.*
+# come from libclang-rt-14-dev) for scripts/fuzz.sh.
 set -euo pipefail
 packages=(build-essential cmake ninja-build git pkg-config
           libboost-graph-dev libeigen3-dev libtbb-dev libcxxopts-dev libyaml-cpp-dev libgtest-dev
           libopenmpi-dev openmpi-bin
           python3-matplotlib python3-pandas python3-pytest python3-yaml python3-jsonschema)
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

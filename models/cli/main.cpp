@@ -8,6 +8,10 @@
 //
 // Exit status: 0 success; 2 bad input (scenario, options, output folder); 1 internal error;
 // 128 + n when stopped by signal n (SIGINT 130, SIGTERM 143), finished work kept.
+// --set values are YAML and may hold commas ({dist: exponential, mean: 2}):
+// cxxopts must not split a repeated option's value into a list at them.
+// Arguments cannot contain a NUL, so it never splits.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 #include <signal.h>
 #include <unistd.h>
