@@ -638,6 +638,10 @@ void JourneyModel::finish(Engine& engine) {
     p.for_each_held([&](sim::SlotId s, const Request& r) {
       if (r.item == Request::Item::request) open.push_back(s);  // queued, in service, parked or arrived late
     });
+    std::sort(open.begin(), open.end(), [&](sim::SlotId a, sim::SlotId b) {
+      const Request &x = p.item(a), &y = p.item(b);
+      return x.need_at < y.need_at || (x.need_at == y.need_at && x.entity < y.entity);
+    });
     for (auto s : open) {
       const Request& r = p.item(s);
       count_open(u, r.reported_at, std::min(r.give_up_at, horizon_));
