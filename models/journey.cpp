@@ -7,6 +7,7 @@
 #include "models/journey.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -114,15 +115,17 @@ void JourneyModel::seed_sources(Engine& engine) {
   }
 }
 
-void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot) {
+void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) {
   switch (kind) {
     case kNeed: need_arises(p, slot); break;
     case kArrive: arrive(p, slot); break;
     case kDone: service_done(p, slot); break;
     case kAdmin: diverted_work_arrives(p, slot); break;
-    case kReview: council_review(p, slot); break;
+    case kReview: council_review(p, slot, static_cast<std::uint32_t>(value)); break;
     case kSample: sample(p, slot); break;
-    case kTrust: trust_signal(p, slot); break;
+    case kGoodExperience: experience(p, slot, true, value); break;
+    case kBadExperience: experience(p, slot, false, value); break;
+    case kHearsay: hearsay(slot, std::bit_cast<float>(static_cast<std::uint32_t>(value))); break;
     case kSigned: cosign_signed(p, slot); break;
     default: break;
   }
@@ -240,14 +243,7 @@ void JourneyModel::enqueue(Partition& p, sim::SlotId slot) {
       const Oversight& ov = *org_.group_of(council).oversight;
       const double overdue_at = r.reported_at + ov.overdue_share * scenario_.request_types[r.type].deadline_h;
       const double review_at = std::ceil(std::max(p.now(), overdue_at) / ov.review_interval_h) * ov.review_interval_h;
-      if (review_at < horizon_ && review_at < r.give_up_at) {
-        Request timer;
-        timer.item = Request::Item::review;
-        timer.join_slot = slot;
-        timer.ticket = r.ticket;
-        timer.home = council;
-        p.schedule(review_at, kReview, p.hold(timer));
-      }
+      if (review_at < horizon_ && review_at < r.give_up_at) p.schedule(review_at, kReview, slot, r.ticket);
     }
   }
   start_service(p);
@@ -511,63 +507,53 @@ void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, doubl
   if (scenario_.behaviour.trust && r.resident != kNoResident) {
     const bool good = status == Status::resolved && r.bounces == 0 &&
                       at - r.reported_at <= scenario_.behaviour.slow_share * type.deadline_h;
-    Request signal;
-    signal.item = Request::Item::trust;
-    signal.resident = r.resident;
-    signal.home = r.home;
-    signal.entity = r.entity;
-    signal.trust_delta = good ? 1.0f : -1.0f;  // a direct experience
     const double delay = scenario_.behaviour.feedback_delay_h.sample(stream_of(r).block(kFeedbackDelay, 0));
-    const std::uint32_t home = r.home;
+    const std::uint32_t home = r.home, resident = r.resident;
+    const std::uint64_t entity = r.entity;
     p.release(slot);
-    p.send(home, std::max(p.now(), at) + delay, kTrust, std::move(signal));
+    p.send_event(home, std::max(p.now(), at) + delay, good ? kGoodExperience : kBadExperience, resident, entity);
     return;
   }
   p.release(slot);
 }
 
 // Experiences change willingness to report, and spread to neighbours.
-void JourneyModel::trust_signal(Partition& p, sim::SlotId slot) {
-  const Request sig = p.item(slot);
-  p.release(slot);
+// (Handled at the resident's home unit: p is that unit's partition.)
+void JourneyModel::experience(Partition& p, std::uint32_t resident, bool good, std::uint64_t entity) {
   const Behaviour& b = scenario_.behaviour;
-  float& w = willingness_[sig.resident];
-  if (sig.trust_delta == 1.0f || sig.trust_delta == -1.0f) {
-    const float before = w;
-    w = sig.trust_delta > 0 ? w + static_cast<float>(b.good_experience_gain) * (1.0f - w)
-                            : w - static_cast<float>(b.bad_experience_drop) * w;
-    const float change = (w - before) * static_cast<float>(b.spread_weight);
-    if (change == 0.0f) return;
-    const auto& g = residents_.social_graph();
-    std::uint32_t i = 0;
-    for (auto e : boost::make_iterator_range(boost::out_edges(sig.resident, g))) {
-      const std::uint32_t n = static_cast<std::uint32_t>(boost::target(e, g));
-      Request word;
-      word.item = Request::Item::trust;
-      word.resident = n;
-      word.trust_delta = change * 0.5f;  // hearsay: never exactly +-1
-      const double delay = b.word_of_mouth_delay_h.sample(sim::Stream(key_, sig.entity).block(kTrustDelay, i++));
-      p.send(residents_.home(n), p.now() + delay, kTrust, std::move(word));
-    }
-  } else {
-    w = std::clamp(w + sig.trust_delta, 0.0f, 1.0f);
+  float& w = willingness_[resident];
+  const float before = w;
+  w = good ? w + static_cast<float>(b.good_experience_gain) * (1.0f - w) : w - static_cast<float>(b.bad_experience_drop) * w;
+  const float change = (w - before) * static_cast<float>(b.spread_weight);
+  if (change == 0.0f) return;
+  const float heard = change * 0.5f;  // hearsay: never exactly +-1
+  const std::uint64_t value = std::bit_cast<std::uint32_t>(heard);
+  const sim::Stream s(key_, entity);
+  std::uint32_t i = 0;
+  for (const std::uint32_t n : residents_.neighbours(resident)) {
+    const double delay = b.word_of_mouth_delay_h.sample(s.block(kTrustDelay, i++));
+    p.send_event(residents_.home(n, p.id()), p.now() + delay, kHearsay, n, value);
   }
 }
 
+void JourneyModel::hearsay(std::uint32_t resident, float change) {
+  float& w = willingness_[resident];
+  w = std::clamp(w + change, 0.0f, 1.0f);
+}
+
 // Council oversight: an overdue case still waiting is escalated (and arbitrated if bounced).
-void JourneyModel::council_review(Partition& p, sim::SlotId timer) {
-  const Request t = p.item(timer);
-  p.release(timer);
-  Request& r = p.item(t.join_slot);
-  if (r.ticket != t.ticket || r.item != Request::Item::request) return;  // served or gone since
+void JourneyModel::council_review(Partition& p, sim::SlotId slot, std::uint32_t ticket) {
+  // The slot may since hold another item: the ticket tells (tickets are unique per unit, 0 when not queued).
+  Request& r = p.item(slot);
+  if (r.ticket != ticket || r.item != Request::Item::request) return;  // served or gone since
   if (p.now() >= r.give_up_at) return;
   r.escalated = true;
-  const Oversight& ov = *org_.group_of(t.home).oversight;
+  const Oversight& ov = *org_.group_of(org_.unit(r.home).council).oversight;
   if (ov.arbitrate_bounced && r.bounces > 0) r.arbitrated = true;
   UnitState& st = units_[p.id()];
   r.level = 1;
   r.ticket = st.next_ticket++;  // the old queue entry becomes stale
-  st.queues[1].push_back({t.join_slot, r.ticket});
+  st.queues[1].push_back({slot, r.ticket});
   start_service(p);
 }
 
@@ -637,6 +623,10 @@ void JourneyModel::finish(Engine& engine) {
     std::vector<sim::SlotId> open;
     p.for_each_held([&](sim::SlotId s, const Request& r) {
       if (r.item == Request::Item::request) open.push_back(s);  // queued, in service, parked or arrived late
+    });
+    std::sort(open.begin(), open.end(), [&](sim::SlotId a, sim::SlotId b) {
+      const Request &x = p.item(a), &y = p.item(b);
+      return x.need_at < y.need_at || (x.need_at == y.need_at && x.entity < y.entity);
     });
     for (auto s : open) {
       const Request& r = p.item(s);

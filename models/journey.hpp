@@ -44,9 +44,11 @@ struct Outcome {
   bool escalated = false;
 };
 
-/// The engine's item: a request, or one of the small timers/sources that drive it.
+/// The engine's item: a request, or one of the sources and samplers that drive
+/// it. (Council review timers and trust signals are events without items:
+/// see JourneyModel::Event.)
 struct Request {
-  enum class Item : std::uint8_t { request, cosign, admin, need_source, admin_source, sampler, review, trust };
+  enum class Item : std::uint8_t { request, cosign, admin, need_source, admin_source, sampler };
   enum class Action : std::uint8_t { resolve, refer, bounce, sign, admin };
   Item item = Item::request;
   Action action = Action::resolve;
@@ -67,7 +69,6 @@ struct Request {
   std::uint64_t tick = 0;            ///< sources: draws made so far
   double need_at = 0, reported_at = 0, give_up_at = 0, enqueued_at = 0, first_contact_at = -1;
   double wait_h = 0, transit_h = 0;
-  float trust_delta = 0;             ///< trust signals
 };
 
 /// One unit's changing state (owned by its partition; no other thread touches it).
@@ -99,14 +100,21 @@ class JourneyModel {
   using Item = Request;
   using Engine = sim::Engine<JourneyModel>;
   using Partition = Engine::Partition;
-  enum Event : std::uint32_t { kNeed, kArrive, kDone, kAdmin, kReview, kSample, kTrust, kSigned };
+  /// Event kinds. Those marked "no item" carry two plain values instead of an item's slot.
+  enum Event : std::uint32_t {
+    kNeed, kArrive, kDone, kAdmin, kSample, kSigned,
+    kReview,          ///< no item: (slot of the queued request, its queue ticket)
+    kGoodExperience,  ///< no item: (resident, stream of the request that went well)
+    kBadExperience,   ///< no item: (resident, stream of the request that went badly)
+    kHearsay          ///< no item: (resident, the change of willingness heard, as float bits)
+  };
 
   JourneyModel(const Scenario& scenario, const Organisation& org, const Residents& residents,
                std::uint64_t stream_key);
 
   /// Puts the sources (needs, diverted work, samplers) into the engine at time 0.
   void seed_sources(Engine& engine);
-  void on_event(Partition& p, std::uint32_t kind, sim::SlotId slot);
+  void on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value);
   /// After the run: closes the integrals and records requests still open at the horizon.
   void finish(Engine& engine);
 
@@ -126,9 +134,10 @@ class JourneyModel {
   void after_resolution(Partition& p, sim::SlotId slot);
   void handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay = 0.0);
   void conclude(Partition& p, sim::SlotId slot, Status status, double at);
-  void council_review(Partition& p, sim::SlotId timer);
+  void council_review(Partition& p, sim::SlotId slot, std::uint32_t ticket);
   void cosign_signed(Partition& p, sim::SlotId copy);
-  void trust_signal(Partition& p, sim::SlotId slot);
+  void experience(Partition& p, std::uint32_t resident, bool good, std::uint64_t entity);
+  void hearsay(std::uint32_t resident, float change);
   void diverted_work_arrives(Partition& p, sim::SlotId source);
   void sample(Partition& p, sim::SlotId sampler);
 

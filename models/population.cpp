@@ -21,8 +21,6 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
     total += static_cast<std::uint64_t>(g->count) * static_cast<std::uint64_t>(p.residents_per_unit);
   }
   if (total >= 0xFFFFFFF0ull) throw ScenarioError(scenario.path, 0, 0, "more than 4 billion residents");
-  home_.reserve(total);
-  group_.reserve(total);
   // Group ids across populations.
   for (const auto& p : scenario.populations)
     for (const auto& g : p.groups)
@@ -50,45 +48,73 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
     gid_base = static_cast<std::uint16_t>(gid_base + p.groups.size());
   }
   block_begin_.assign(org.size() + 1, 0);
+  resident_begin_.assign(org.size() + 1, 0);
+  std::uint32_t next = 0;
   for (std::uint32_t u = 0; u < org.size(); ++u) {
     block_begin_[u] = static_cast<std::uint32_t>(blocks_.size());
+    resident_begin_[u] = next;
     for (auto b : per_unit[u]) {
-      b.first = static_cast<std::uint32_t>(home_.size());
-      home_.insert(home_.end(), b.size, u);
-      group_.insert(group_.end(), b.size, b.group_id);
+      b.first = next;
+      next += b.size;
       blocks_.push_back(b);
+      block_first_.push_back(b.first);
     }
   }
   block_begin_[org.size()] = static_cast<std::uint32_t>(blocks_.size());
+  resident_begin_[org.size()] = next;
+  size_ = next;
 
   // Social graph: ring lattice within each home unit's population, with a
-  // share of ties rewired to a random resident anywhere.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
-  const std::uint32_t n = static_cast<std::uint32_t>(home_.size());
-  for (std::uint16_t pi = 0; pi < scenario.populations.size(); ++pi) {
-    const auto& p = scenario.populations[pi];
-    if (p.neighbours == 0) continue;
-    const std::uint32_t half = static_cast<std::uint32_t>(p.neighbours / 2);
-    for (std::uint32_t u = 0; u < org.size(); ++u) {
-      std::uint32_t lo = 0xFFFFFFFFu, hi = 0;
-      for (std::uint32_t b = block_begin_[u]; b < block_begin_[u + 1]; ++b)
-        if (blocks_[b].population == pi) lo = std::min(lo, blocks_[b].first), hi = std::max(hi, blocks_[b].first + blocks_[b].size);
-      if (lo >= hi) continue;
-      const std::uint32_t size = hi - lo;
-      for (std::uint32_t r = lo; r < hi; ++r) {
-        const sim::Stream stream(sim::stream_key(seed, 0), 0x5EED000000000000ull ^ r);
-        for (std::uint32_t j = 1; j <= half && j < size; ++j) {
-          std::uint32_t v = lo + (r - lo + j) % size;
-          if (p.long_link_share > 0 && stream.uniform(kSocialRewire, j) < p.long_link_share)
-            v = static_cast<std::uint32_t>(stream.uniform(kSocialTarget, j) * n) % n;
-          if (v == r) continue;
-          edges.emplace_back(r, v);
-          edges.emplace_back(v, r);
+  // share of ties rewired to a random resident anywhere. The ties are made
+  // twice, the same way: once to count each resident's ties, once to file
+  // them (no list of all ties is ever held).
+  const std::uint32_t n = next;
+  auto make_ties = [&](auto&& tie) {
+    for (std::uint16_t pi = 0; pi < scenario.populations.size(); ++pi) {
+      const auto& p = scenario.populations[pi];
+      if (p.neighbours == 0) continue;
+      const std::uint32_t half = static_cast<std::uint32_t>(p.neighbours / 2);
+      for (std::uint32_t u = 0; u < org.size(); ++u) {
+        std::uint32_t lo = 0xFFFFFFFFu, hi = 0;
+        for (std::uint32_t b = block_begin_[u]; b < block_begin_[u + 1]; ++b)
+          if (blocks_[b].population == pi) lo = std::min(lo, blocks_[b].first), hi = std::max(hi, blocks_[b].first + blocks_[b].size);
+        if (lo >= hi) continue;
+        const std::uint32_t size = hi - lo;
+        for (std::uint32_t r = lo; r < hi; ++r) {
+          const sim::Stream stream(sim::stream_key(seed, 0), 0x5EED000000000000ull ^ r);
+          for (std::uint32_t j = 1; j <= half && j < size; ++j) {
+            std::uint32_t v = lo + (r - lo + j) % size;
+            if (p.long_link_share > 0 && stream.uniform(kSocialRewire, j) < p.long_link_share)
+              v = static_cast<std::uint32_t>(stream.uniform(kSocialTarget, j) * n) % n;
+            if (v == r) continue;
+            tie(r, v);
+            tie(v, r);
+          }
         }
       }
     }
-  }
-  graph_ = SocialGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), n);
+  };
+  // Count (into tie_begin_[r + 1]), then offsets, then file each tie at its
+  // row's insertion point (tie_begin_[r] walks to the row's end), then shift
+  // back: every row lists its ties in the order they were made.
+  tie_begin_.assign(std::size_t{n} + 1, 0);
+  std::uint64_t total_ties = 0;
+  make_ties([&](std::uint32_t a, std::uint32_t) { ++tie_begin_[a + 1], ++total_ties; });
+  if (total_ties >= 0xFFFFFFFFull) throw ScenarioError(scenario.path, 0, 0, "more than 4 billion social ties");
+  for (std::uint32_t r = 0; r < n; ++r) tie_begin_[r + 1] += tie_begin_[r];
+  ties_.resize(total_ties);
+  make_ties([&](std::uint32_t a, std::uint32_t b) { ties_[tie_begin_[a]++] = b; });
+  for (std::uint32_t r = n; r > 0; --r) tie_begin_[r] = tie_begin_[r - 1];
+  tie_begin_[0] = 0;
+}
+
+std::uint32_t Residents::block_of(std::uint32_t r) const noexcept {
+  return static_cast<std::uint32_t>(std::upper_bound(block_first_.begin(), block_first_.end(), r) - block_first_.begin()) - 1;
+}
+
+std::uint64_t Residents::memory_bytes() const noexcept {
+  return (tie_begin_.capacity() + ties_.capacity() + block_first_.capacity() + block_begin_.capacity() +
+          resident_begin_.capacity()) * sizeof(std::uint32_t) + blocks_.capacity() * sizeof(ResidentBlock);
 }
 
 std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org) {

@@ -1,24 +1,25 @@
 // models/population.hpp: residents and their social graph.
 //
-// Residents are stored as a structure of arrays (home unit, group,
-// willingness): millions of them must fit in memory and be scanned quickly.
-// Residents of one home unit are contiguous, split into their groups in
-// order. The social graph is a Boost compressed-sparse-row graph: most ties
-// link neighbours of the same home unit (a ring lattice), a configurable share
-// are long links to residents elsewhere (Watts-Strogatz rewiring).
+// Millions of residents must fit in memory and be reached quickly, so a
+// resident is only an index: residents of one home unit are contiguous, split
+// into blocks by group in order, and a resident's home and group follow from
+// the block it falls in (the blocks are few and stay in cache). What changes
+// (willingness) lives in the journey model, one float per resident.
+//
+// The social graph is a compressed sparse row graph (row offsets and
+// neighbour ids, 4 bytes each): most ties link neighbours of the same home
+// unit (a ring lattice), a configurable share are long links to residents
+// elsewhere (Watts-Strogatz rewiring). Each resident's neighbours are listed
+// in the order the ties are generated.
 #pragma once
 
-#include <boost/graph/compressed_sparse_row_graph.hpp>
-
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "models/organisation.hpp"
 
 namespace govsim {
-
-using SocialGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
-                                                        boost::no_property, std::uint32_t, std::uint32_t>;
 
 /// A block of residents of one population group living at one home unit.
 struct ResidentBlock {
@@ -35,26 +36,41 @@ class Residents {
   /// Builds residents and their social graph deterministically from the seed.
   Residents(const Scenario& scenario, const Organisation& org, std::uint64_t seed);
 
-  std::size_t size() const noexcept { return home_.size(); }
-  std::uint32_t home(std::uint32_t r) const noexcept { return home_[r]; }
-  std::uint16_t group_id(std::uint32_t r) const noexcept { return group_[r]; }
+  std::size_t size() const noexcept { return size_; }
+  /// The home unit of resident r.
+  std::uint32_t home(std::uint32_t r) const noexcept { return blocks_[block_of(r)].home; }
+  /// The home unit of resident r, checking `likely` first (most ties stay within a unit).
+  std::uint32_t home(std::uint32_t r, std::uint32_t likely) const noexcept {
+    return r - resident_begin_[likely] < resident_begin_[likely + 1] - resident_begin_[likely] ? likely : home(r);
+  }
+  std::uint16_t group_id(std::uint32_t r) const noexcept { return blocks_[block_of(r)].group_id; }
   const std::vector<ResidentBlock>& blocks() const noexcept { return blocks_; }
   /// Resident-group names across populations ("population.group" when several populations).
   const std::vector<std::string>& group_names() const noexcept { return group_names_; }
-  const SocialGraph& social_graph() const noexcept { return graph_; }
   /// Blocks living at unit u: [first, last) indices into blocks().
   std::pair<std::uint32_t, std::uint32_t> blocks_at(std::uint32_t u) const noexcept {
     return {block_begin_[u], block_begin_[u + 1]};
   }
-  std::uint64_t graph_edges() const noexcept { return boost::num_edges(graph_); }
+  /// Resident r's social ties (resident ids), in the order they were made.
+  std::span<const std::uint32_t> neighbours(std::uint32_t r) const noexcept {
+    return {ties_.data() + tie_begin_[r], ties_.data() + tie_begin_[r + 1]};
+  }
+  /// Directed ties (each social tie counts twice, once from each end).
+  std::uint64_t graph_edges() const noexcept { return ties_.size(); }
+  /// Bytes held for residents and their ties.
+  std::uint64_t memory_bytes() const noexcept;
 
  private:
-  std::vector<std::uint32_t> home_;
-  std::vector<std::uint16_t> group_;
+  std::uint32_t block_of(std::uint32_t r) const noexcept;
+
+  std::size_t size_ = 0;
   std::vector<ResidentBlock> blocks_;
-  std::vector<std::uint32_t> block_begin_;
+  std::vector<std::uint32_t> block_first_;     ///< first resident of each block (a search key)
+  std::vector<std::uint32_t> block_begin_;     ///< per unit: its first block
+  std::vector<std::uint32_t> resident_begin_;  ///< per unit: its first resident (unit u: [begin[u], begin[u+1]))
   std::vector<std::string> group_names_;
-  SocialGraph graph_;
+  std::vector<std::uint32_t> tie_begin_;  ///< CSR row offsets (size + 1)
+  std::vector<std::uint32_t> ties_;       ///< CSR neighbour ids
 };
 
 /// The memory a run will need before it allocates (bytes, rough upper bound).

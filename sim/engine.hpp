@@ -23,9 +23,17 @@
 // the next window. A worker that TBB never starts costs nothing: the others
 // claim its chunks, so progress never waits on a particular thread.
 //
+// Events without items: an event may carry, instead of an item's slot, two
+// plain values (a 32-bit one in the slot's place and a 64-bit one), for
+// things too small to be worth an item (a timer that names an item held
+// elsewhere, a signal to a resident). They cost no item storage and no copy of
+// an item; they are ordered exactly like every other event.
+//
 // Model requirements:
 //   using Item = ...;                                   // movable
 //   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot);
+//     or, to receive the 64-bit value too:
+//   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot, std::uint64_t value);
 #pragma once
 
 #include <algorithm>
@@ -91,10 +99,12 @@ class Engine {
       live_[slot] = 0;
       free_.push_back(slot);
     }
-    /// Schedules `kind` for the item in `slot` at time `at` (>= now).
-    void schedule(Time at, std::uint32_t kind, SlotId slot) {
+    /// Schedules `kind` for the item in `slot` at time `at` (>= now). The
+    /// engine never reads `slot` itself: an event without an item may carry
+    /// any 32-bit value there, and `value` besides (both handed to on_event).
+    void schedule(Time at, std::uint32_t kind, SlotId slot, std::uint64_t value = 0) {
       if (!(at >= now_)) throw std::logic_error("sim: event scheduled in the past");
-      heap_.push_back(Event{at, next_order(), kind, slot});
+      heap_.push_back(Event{at, next_order(), kind, slot, value});
       std::push_heap(heap_.begin(), heap_.end(), later);
     }
     /// Sends an item to partition `to`, arriving at `at`. Across partitions,
@@ -104,16 +114,29 @@ class Engine {
         schedule(at, kind, hold(std::move(item)));
         return;
       }
-      if (!(at >= now_ + engine_->lookahead_ - engine_->lookahead_ * 1e-9))
-        throw std::logic_error("sim: message violates the lookahead (" + std::to_string(at - now_) + " < " +
-                               std::to_string(engine_->lookahead_) + ")");
-      // Within rounding of the lookahead: land exactly on it, never inside the current window.
-      at = std::max(at, now_ + engine_->lookahead_);
+      at = arrival(at);
       Partition& target = *engine_->partitions_[to];
       Message m{at, next_order(), kind, std::move(item)};
       {
         tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
         target.inbox_[engine_->parity_].push_back(std::move(m));
+      }
+      min_sent_ = std::min(min_sent_, at);
+      ++messages_;
+    }
+    /// Sends an event without an item to partition `to`, arriving at `at`
+    /// (same rule as send): on_event there receives `slot` and `value` as given.
+    void send_event(PartitionId to, Time at, std::uint32_t kind, SlotId slot, std::uint64_t value) {
+      if (to == id_) {
+        schedule(at, kind, slot, value);
+        return;
+      }
+      at = arrival(at);
+      Partition& target = *engine_->partitions_[to];
+      const Event e{at, next_order(), kind, slot, value};
+      {
+        tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
+        target.event_inbox_[engine_->parity_].push_back(e);
       }
       min_sent_ = std::min(min_sent_, at);
       ++messages_;
@@ -132,7 +155,8 @@ class Engine {
       Time time;
       std::uint64_t order;  // origin partition (high 24 bits) and its sequence number
       std::uint32_t kind;
-      SlotId slot;
+      SlotId slot;          // the item's, or a plain value for an event without an item
+      std::uint64_t value;  // a plain value (events without items)
     };
     struct Message {
       Time time;
@@ -145,15 +169,32 @@ class Engine {
       return a.time > b.time || (a.time == b.time && a.order > b.order);
     }
     std::uint64_t next_order() noexcept { return (std::uint64_t{id_} << 40) | seq_++; }
+    /// The arrival time of a message sent now for `at`, checked against the lookahead.
+    Time arrival(Time at) const {
+      if (!(at >= now_ + engine_->lookahead_ - engine_->lookahead_ * 1e-9))
+        throw std::logic_error("sim: message violates the lookahead (" + std::to_string(at - now_) + " < " +
+                               std::to_string(engine_->lookahead_) + ")");
+      // Within rounding of the lookahead: land exactly on it, never inside the current window.
+      return std::max(at, now_ + engine_->lookahead_);
+    }
 
     void absorb_inbox(int parity) {
+      // Events without items go straight into the heap: its order, (time,
+      // order), is total, so the order they are pushed in never shows.
+      std::vector<Event>& events = event_inbox_[parity];
+      for (const Event& e : events) {
+        heap_.push_back(e);
+        std::push_heap(heap_.begin(), heap_.end(), later);
+      }
+      events.clear();
+      // Items are sorted first, so the slots they get do not depend on threads.
       std::vector<Message>& inbox = inbox_[parity];
       if (inbox.empty()) return;
       std::sort(inbox.begin(), inbox.end(), [](const Message& a, const Message& b) {
         return a.time < b.time || (a.time == b.time && a.order < b.order);
       });
       for (Message& m : inbox) {
-        heap_.push_back(Event{m.time, m.order, m.kind, hold(std::move(m.item))});
+        heap_.push_back(Event{m.time, m.order, m.kind, hold(std::move(m.item)), 0});
         std::push_heap(heap_.begin(), heap_.end(), later);
       }
       inbox.clear();
@@ -175,7 +216,10 @@ class Engine {
         heap_.pop_back();
         now_ = e.time;
         ++events_;
-        model.on_event(*this, e.kind, e.slot);
+        if constexpr (requires { model.on_event(*this, e.kind, e.slot, e.value); })
+          model.on_event(*this, e.kind, e.slot, e.value);
+        else
+          model.on_event(*this, e.kind, e.slot);
       }
     }
 
@@ -189,7 +233,8 @@ class Engine {
     std::vector<std::uint8_t> live_;
     std::vector<SlotId> free_;
     tbb::spin_mutex inbox_mutex_;
-    std::vector<Message> inbox_[2];  // by the parity of the window the messages were sent in
+    std::vector<Message> inbox_[2];      // by the parity of the window the messages were sent in
+    std::vector<Event> event_inbox_[2];  // events without items, likewise
   };
 
   /// `lookahead` (hours, > 0): the smallest delay of any cross-partition message.

@@ -1,18 +1,35 @@
 // tests/bench/bench_main.cpp: engine throughput (events per second) on plain
-// queueing networks of 100 and 10,000 units, at 1 and 2 threads, and the
-// governance scenarios' wall time. Prints a table; asserts nothing (speed is
-// shown here, never tested). See docs/performance.md.
+// queueing networks of 100 and 10,000 units, at 1 and 2 threads; the
+// governance scenarios' wall time and peak memory; the city's scaling with
+// residents; and the performance targets of docs/performance.md, each with
+// the figure that meets or misses it. Prints tables; asserts nothing (speed is
+// shown here, never tested).
 //
-//   build/release/govsim_bench [--threads 1,2] [--units 100,10000] [--repeat 3] [--scenarios]
+//   build/release/govsim_bench [--threads 1,2] [--units 100,10000] [--repeat 3] [--scenarios] [--scaling] [--all]
+//
+// The figures of docs/performance.md: build/release/govsim_bench --all (from the repository root).
+//
+// Each governance run (--scenarios, --scaling) is a child process of its own
+// (this program, re-executed with --child), so its peak resident set
+// (getrusage's ru_maxrss, per process) is that run's alone.
 #include <cxxopts.hpp>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
+#include "models/results.hpp"
 #include "models/scenario_loader.hpp"
 #include "models/simulation.hpp"
 
@@ -37,6 +54,10 @@ std::string network_yaml(int units, double horizon) {
   return y.str();
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 /// Runs one replication of `s` on `threads` threads, `repeat` times; returns
 /// (events, best wall seconds). The best of several runs is the figure least
 /// disturbed by whatever else the machine was doing.
@@ -48,7 +69,7 @@ std::pair<double, double> time_run(const govsim::Scenario& s, int threads, int r
   for (int i = 0; i < repeat; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = govsim::run_scenario(s, settings);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall = seconds_since(t0);
     events = static_cast<double>(r.replications[0].counters.events);
     if (i == 0 || wall < best) best = wall;
   }
@@ -62,20 +83,124 @@ std::vector<int> parse_list(const std::string& s) {
   return v;
 }
 
+double metric(const govsim::ReplicationResult& r, const char* name) {
+  for (const auto& m : r.metrics)
+    if (m.name == name && m.scope == "all") return m.value;
+  return 0;
+}
+
+/// FNV-1a 64 of every metric as the result files print it: equal hashes, identical results.
+std::uint64_t metrics_hash(const govsim::ReplicationResult& r) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const auto& m : r.metrics)
+    for (const std::string& part : {m.name, m.scope, m.key, govsim::csv_number(m.value)})
+      for (unsigned char c : part + ",") h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+/// The child: one run of a scenario, its figures on one line of stdout.
+int child_main(int argc, char** argv) {
+  // govsim_bench --child SCENARIO THREADS [SET...]
+  if (argc < 4) return 2;
+  std::vector<std::string> sets{"simulation.replications=1"};
+  for (int i = 4; i < argc; ++i) sets.emplace_back(argv[i]);
+  const auto t0 = std::chrono::steady_clock::now();
+  const govsim::Scenario s = govsim::load_scenario(argv[2], sets);
+  govsim::RunSettings settings;
+  settings.threads = std::atoi(argv[3]);
+  settings.keep_series = false;
+  const auto r = govsim::run_scenario(s, settings);
+  const double wall = seconds_since(t0);
+  const auto& rep = r.replications[0];
+  std::printf("%llu %.6f %.6f %llu %.0f %.0f %llu %llu %llu\n", static_cast<unsigned long long>(rep.counters.events), wall,
+              rep.wall_seconds, static_cast<unsigned long long>(r.residents), metric(rep, "needs"),
+              metric(rep, "reported"), static_cast<unsigned long long>(rep.counters.messages),
+              static_cast<unsigned long long>(rep.counters.windows),
+              static_cast<unsigned long long>(metrics_hash(rep)));
+  return 0;
+}
+
+struct Measure {
+  double events = 0, wall = 0, replication_wall = 0, residents = 0, needs = 0, reported = 0, messages = 0,
+         windows = 0;
+  double peak_bytes = 0;
+  std::uint64_t hash = 0;  ///< of the metrics (equal across thread counts: identical results)
+};
+
+/// One run in a child process: its figures and its own peak resident set.
+Measure run_child(const std::string& scenario, int threads, const std::vector<std::string>& sets) {
+  int fd[2];
+  if (pipe(fd) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> args{"govsim_bench", "--child", scenario, std::to_string(threads)};
+  args.insert(args.end(), sets.begin(), sets.end());
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(fd[1], 1);
+    close(fd[0]);
+    close(fd[1]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  close(fd[1]);
+  std::string out;
+  char buf[512];
+  for (ssize_t n; (n = read(fd[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  close(fd[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("benchmark child failed on " + scenario + ": " + out);
+  Measure m;
+  std::istringstream in(out);
+  in >> m.events >> m.wall >> m.replication_wall >> m.residents >> m.needs >> m.reported >> m.messages >> m.windows >> m.hash;
+  m.peak_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0;  // KiB on Linux
+  return m;
+}
+
+/// The best (shortest) of `repeat` child runs; peak memory is the largest seen.
+Measure measure(const std::string& scenario, int threads, const std::vector<std::string>& sets, int repeat) {
+  Measure best;
+  double peak = 0;
+  for (int i = 0; i < repeat; ++i) {
+    const Measure m = run_child(scenario, threads, sets);
+    peak = std::max(peak, m.peak_bytes);
+    if (i == 0 || m.wall < best.wall) best = m;
+  }
+  best.peak_bytes = peak;
+  return best;
+}
+
+std::string mib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f MiB", bytes / (1024.0 * 1024.0));
+  return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  cxxopts::Options options("govsim_bench", "events per second of the govsim engine");
+  if (argc > 1 && std::strcmp(argv[1], "--child") == 0) return child_main(argc, argv);
+  cxxopts::Options options("govsim_bench", "events per second, wall time and memory of govsim");
   options.add_options()("threads", "thread counts", cxxopts::value<std::string>()->default_value("1,2"))(
       "units", "network sizes", cxxopts::value<std::string>()->default_value("100,10000"))(
       "events", "target events per network run (millions)", cxxopts::value<double>()->default_value("8"))(
       "repeat", "runs per figure (the best is shown)", cxxopts::value<int>()->default_value("3"))(
-      "scenarios", "also time the district and city governance scenarios")("help", "show help");
+      "scenarios", "also time the district and city governance scenarios (one replication each)")(
+      "scaling", "also run the city at 60 thousand, 600 thousand and 6 million residents")(
+      "per-unit", "residents per committee in the scaling runs (1,500 committees)",
+      cxxopts::value<std::string>()->default_value("40,400,4000"))(
+      "all", "everything: networks, scenarios, scaling, and the targets")("help", "show help");
   const auto args = options.parse(argc, argv);
   if (args.count("help")) {
     std::puts(options.help().c_str());
     return 0;
   }
+  const bool all = args.count("all") > 0;
   const auto threads = parse_list(args["threads"].as<std::string>());
   const auto sizes = parse_list(args["units"].as<std::string>());
   const double target = args["events"].as<double>() * 1e6;
@@ -83,7 +208,12 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / "govsim-bench";
   std::filesystem::create_directories(dir);
 
-  std::printf("%-34s %8s %12s %10s %14s %8s\n", "workload", "threads", "events", "wall s", "events/s", "speedup");
+  // Figures kept for the targets at the end.
+  std::optional<double> bare_rate;                // 100-unit network, first thread count
+  std::map<std::string, std::map<int, Measure>> scenario_figures;
+
+  std::printf("%-34s %8s %12s %10s %14s %8s %10s %16s\n", "workload", "threads", "events", "wall s", "events/s",
+              "speedup", "peak mem", "metrics hash");
   for (int units : sizes) {
     // About 4 events per arrival (need, arrive, done, half an onward visit x2).
     const double horizon = target / (4.0 * units);
@@ -95,20 +225,75 @@ int main(int argc, char** argv) {
       const auto [events, wall] = time_run(s, t, repeat);
       const double rate = events / wall;
       if (base == 0) base = rate;
-      std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx\n", ("queueing network, " + std::to_string(units) + " units").c_str(), t,
-                  events, wall, rate, rate / base);
+      if (units == 100 && !bare_rate) bare_rate = rate;
+      std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx %10s\n",
+                  ("queueing network, " + std::to_string(units) + " units").c_str(), t, events, wall, rate,
+                  rate / base, "");
     }
   }
-  if (args.count("scenarios")) {
-    for (const char* file : {"scenarios/four-tier.yaml", "scenarios/three-tier.yaml", "scenarios/city-three-tier.yaml"}) {
-      const govsim::Scenario s = govsim::load_scenario(file, {"simulation.replications=1"});
+  std::fflush(stdout);
+  if (args.count("scenarios") || all) {
+    for (const char* file :
+         {"scenarios/four-tier.yaml", "scenarios/three-tier.yaml", "scenarios/city-three-tier.yaml"}) {
       double base = 0;
       for (int t : threads) {
-        const auto [events, wall] = time_run(s, t, repeat);
-        if (base == 0) base = wall;
-        std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx\n", s.name.c_str(), t, events, wall, events / wall, base / wall);
+        const Measure m = measure(file, t, {}, repeat);
+        if (base == 0) base = m.wall;
+        scenario_figures[file][t] = m;
+        std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx %10s %016llx\n",
+                    std::filesystem::path(file).stem().string().c_str(), t, m.events, m.wall, m.events / m.wall,
+                    base / m.wall, mib(m.peak_bytes).c_str(), static_cast<unsigned long long>(m.hash));
+        std::fflush(stdout);
       }
     }
+  }
+  if (args.count("scaling") || all) {
+    std::printf("\nScaling: scenarios/city-three-tier.yaml (1,500 committees, 94 communities, one year), residents "
+                "per committee scaled\n");
+    std::printf("%12s %12s %10s %10s %8s %12s %12s %10s %11s %10s %10s\n", "residents", "events", "1 thread s",
+                "2 threads s", "speedup", "events/s 1t", "events/s 2t", "peak mem", "B/resident", "B/request",
+                "1t == 2t");
+    for (int per_unit : parse_list(args["per-unit"].as<std::string>())) {
+      const std::vector<std::string> sets{"populations.residents.residents_per_unit=" + std::to_string(per_unit)};
+      const Measure one = measure("scenarios/city-three-tier.yaml", 1, sets, repeat);
+      const Measure two = measure("scenarios/city-three-tier.yaml", 2, sets, repeat);
+      const double peak = std::max(one.peak_bytes, two.peak_bytes);
+      std::printf("%12.0f %12.0f %10.3f %10.3f %7.2fx %12.0f %12.0f %10s %11.0f %10.0f %10s\n", one.residents,
+                  one.events, one.wall, two.wall, one.wall / two.wall, one.events / one.wall, two.events / two.wall,
+                  mib(peak).c_str(), peak / one.residents, peak / std::max(1.0, one.reported),
+                  one.hash == two.hash ? "identical" : "DIFFERENT");
+      std::fflush(stdout);
+    }
+    std::printf("(peak mem: the largest resident set of the 1- and 2-thread runs; B/request: peak memory over the "
+                "requests reported in the measured year)\n");
+  }
+  // The targets of docs/performance.md, where the figures above allow.
+  const auto city = scenario_figures.find("scenarios/city-three-tier.yaml");
+  if (city != scenario_figures.end() && city->second.count(1) && city->second.count(2)) {
+    const Measure &one = city->second.at(1), &two = city->second.at(2);
+    std::printf("\nTargets\n");
+    std::printf("  city-three-tier, 2 threads: %.1f s wall (target < 20 s): %s\n", two.wall,
+                two.wall < 20 ? "met" : "missed");
+    std::printf("  city-three-tier, peak memory: %s (target < 2 GB): %s; %.0f bytes per resident, %.0f per reported "
+                "request\n",
+                mib(std::max(one.peak_bytes, two.peak_bytes)).c_str(),
+                std::max(one.peak_bytes, two.peak_bytes) < 2e9 ? "met" : "missed",
+                std::max(one.peak_bytes, two.peak_bytes) / one.residents,
+                std::max(one.peak_bytes, two.peak_bytes) / std::max(1.0, one.reported));
+    if (bare_rate) {
+      const double rate = one.events / one.wall;
+      std::printf("  event rate, 1 thread: city %.2f million/s, bare 100-unit network %.2f million/s: %.2fx slower "
+                  "(target within 2x): %s\n",
+                  rate / 1e6, *bare_rate / 1e6, *bare_rate / rate, *bare_rate / rate <= 2.0 ? "met" : "missed");
+    }
+    for (const auto& [file, by_threads] : scenario_figures)
+      if (by_threads.count(1) && by_threads.count(2)) {
+        const double speedup = by_threads.at(1).wall / by_threads.at(2).wall;
+        const bool same = by_threads.at(1).hash == by_threads.at(2).hash;
+        std::printf("  %s, 2 threads over 1: %.2fx (target >= 1.7x): %s; results at 1 and 2 threads %s\n",
+                    std::filesystem::path(file).stem().string().c_str(), speedup, speedup >= 1.7 ? "met" : "missed",
+                    same ? "identical" : "DIFFERENT");
+      }
   }
   return 0;
 }

@@ -385,3 +385,50 @@ TEST(Engine, ClockNeverRunsBackwardsNearTheLookahead) {
 }
 
 }  // namespace
+
+// Events without items: their values arrive as sent, nothing is held for
+// them, and they are ordered with item events by (time, origin, sequence),
+// identically for any thread count.
+struct ValueModel {
+  using Item = int;
+  std::vector<std::vector<std::tuple<double, std::uint32_t, sim::SlotId, std::uint64_t>>> seen =
+      std::vector<std::vector<std::tuple<double, std::uint32_t, sim::SlotId, std::uint64_t>>>(3);
+  template <class P>
+  void on_event(P& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) {
+    seen[p.id()].emplace_back(p.now(), kind, kind == 0 ? sim::SlotId{0} : slot, value);
+    if (kind != 0) return;
+    p.release(slot);
+    if (p.id() == 2) return;
+    for (std::uint32_t k = 0; k < 3; ++k) {
+      p.send_event(2, p.now() + 1.0, 1, 10 * p.id() + k, 0xF00D000000000000ull + k);  // equal times
+      p.send(2, p.now() + 1.0, 0, 7);
+    }
+    p.send_event(p.id(), p.now() + 0.25, 2, 42, 43);  // to itself: a plain local event
+  }
+};
+
+TEST(Engine, EventsWithoutItemsCarryValuesInDeterministicOrder) {
+  std::vector<std::tuple<double, std::uint32_t, sim::SlotId, std::uint64_t>> first;
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE(threads);
+    ValueModel model;
+    sim::Engine<ValueModel> engine(model, 3, 1.0);
+    for (sim::PartitionId i = 0; i < 2; ++i) engine.partition(i).schedule(0.0, 0, engine.partition(i).hold(0));
+    const auto c = engine.run(sim::kNever, threads);
+    EXPECT_EQ(c.messages, 12u);  // 6 events without items and 6 items, from two partitions
+    const auto& sink = model.seen[2];
+    ASSERT_EQ(sink.size(), 12u);
+    // Partition 0's six first (lower origin), each in its sending order.
+    for (std::uint32_t k = 0; k < 3; ++k) {
+      EXPECT_EQ(sink[2 * k], std::make_tuple(1.0, 1u, sim::SlotId{k}, 0xF00D000000000000ull + k));
+      EXPECT_EQ(std::get<1>(sink[2 * k + 1]), 0u);
+      EXPECT_EQ(sink[6 + 2 * k], std::make_tuple(1.0, 1u, sim::SlotId{10 + k}, 0xF00D000000000000ull + k));
+    }
+    EXPECT_EQ(model.seen[0].back(), std::make_tuple(0.25, 2u, sim::SlotId{42}, std::uint64_t{43}));
+    std::size_t held = 0;
+    engine.partition(2).for_each_held([&](sim::SlotId, int) { ++held; });
+    EXPECT_EQ(held, 0u);
+    if (threads == 1) first = sink;
+    EXPECT_EQ(sink, first);
+  }
+}
