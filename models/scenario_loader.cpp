@@ -420,6 +420,9 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
   if (path.back() == '.') parts.emplace_back();
   for (const auto& part : parts)
     if (part.empty()) throw ScenarioError("--set", 0, 0, "`" + path + "`: empty name in the path");
+  if (parts.size() > static_cast<std::size_t>(kMaxDepth))  // the file's own nesting limit
+    throw ScenarioError("--set", 0, 0, "`" + path.substr(0, 40) + "...`: the path is deeper than " +
+                                         std::to_string(kMaxDepth) + " levels");
   std::vector<YAML::Node> nodes{root};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = nodes.back()[parts[i]];
