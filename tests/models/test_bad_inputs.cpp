@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <ostream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -34,6 +35,9 @@ struct Case {
   std::vector<std::string> options;
   std::string name;  // the test's name
 };
+
+// How gtest (and so ctest's test list) shows a case: its catalogue line.
+void PrintTo(const Case& c, std::ostream* os) { *os << "catalogue.tsv:" << c.line << " " << c.file; }
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
