@@ -420,6 +420,9 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
   if (path.back() == '.') parts.emplace_back();
   for (const auto& part : parts)
     if (part.empty()) throw ScenarioError("--set", 0, 0, "`" + path + "`: empty name in the path");
+  if (parts.size() > static_cast<std::size_t>(kMaxDepth))  // the file's own nesting limit
+    throw ScenarioError("--set", 0, 0, "`" + path.substr(0, 40) + "...`: the path is deeper than " +
+                                         std::to_string(kMaxDepth) + " levels");
   std::vector<YAML::Node> nodes{root};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = nodes.back()[parts[i]];
@@ -717,7 +720,11 @@ void read_units(const Reader& top, Scenario& s) {
     if (g.admin_burden + g.economic_targets > 0.95)
       r.fail(kv.second, "`admin_burden` + `economic_targets` leave no staff time for residents (must be <= 0.95)");
     g.admin_task_h = r.distribution("admin_task_h", g.admin_task_h);
-    if (g.admin_task_h.mean() <= 0.0) r.fail_key(r.node("admin_task_h"), "admin_task_h", "`admin_task_h` must have a positive mean");
+    // Diverted tasks arrive at (share x staff / mean) per hour: a mean of a
+    // nanosecond would be a billion events an hour of no interest to anyone.
+    if (!(g.admin_task_h.mean() >= 0.01))
+      r.fail_key(r.has("admin_task_h") ? r.node("admin_task_h") : r.self(), "admin_task_h",
+                 "`admin_task_h` must have a mean of at least 0.01 hours");
     if (r.has("resolves")) {
       const YAML::Node res = r.node("resolves");
       if (!res.IsMap()) r.fail_key(res, "resolves", "`resolves` must map request types to service times");
@@ -748,6 +755,7 @@ void read_units(const Reader& top, Scenario& s) {
     if (r.has("routing")) {
       const YAML::Node routes = r.node("routing");
       if (!routes.IsSequence()) r.fail_key(routes, "routing", "`routing` must be a list of {to, probability}");
+      if (routes.size() > 100) r.fail_key(routes, "routing", "`routing` lists more than 100 destinations");
       double total = 0.0;
       for (std::size_t i = 0; i < routes.size(); ++i) {
         Reader rr(top.provenance(), routes[i], path + ".routing[" + std::to_string(i) + "]", {"to", "probability"});
@@ -952,6 +960,36 @@ void check_references(const Scenario& s, const Provenance& prov, const YAML::Nod
     for (const auto& r : g.routing)
       if (!group_exists(r.to))
         fail_at(prov, path + ".routing", where(path + ".routing"), "routing to `" + r.to + "`, which names no unit group");
+  }
+  // Routing must let requests leave. Around a cycle whose probabilities sum to
+  // 1 a request circulates until the horizon, and near 1 it visits thousands
+  // of units: the run's work has no bound either way. The expected number of
+  // units a request visits from group g solves V = 1 + P V; iterate from
+  // V = 1 (it only grows) and refuse past 1,000 visits or without convergence.
+  {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t g = 0; g < s.units.size(); ++g) index.emplace(s.units[g].name, g);
+    std::vector<double> visits(s.units.size(), 1.0), next(s.units.size());
+    bool settled = false;
+    for (int iteration = 0; iteration < 2000 && !settled; ++iteration) {
+      double change = 0.0;
+      for (std::size_t g = 0; g < s.units.size(); ++g) {
+        next[g] = 1.0;
+        for (const auto& r : s.units[g].routing) next[g] += r.probability * visits[index.at(r.to)];
+        change = std::max(change, (next[g] - visits[g]) / next[g]);
+      }
+      visits.swap(next);
+      settled = change < 1e-9;
+      if (*std::max_element(visits.begin(), visits.end()) > 1000.0) break;
+    }
+    const auto worst = static_cast<std::size_t>(std::max_element(visits.begin(), visits.end()) - visits.begin());
+    if (!settled || visits[worst] > 1000.0) {
+      const std::string path = "units." + s.units[worst].name + ".routing";
+      fail_at(prov, path, where(path),
+              "a request routed from `" + s.units[worst].name +
+                  "` would visit more than 1,000 units on average: routing probabilities around a cycle are 1 or too "
+                  "close to it for requests ever to leave");
+    }
   }
   // Parent chains must not loop.
   for (const auto& g : s.units) {
