@@ -1,5 +1,6 @@
 // models/scenario_loader.cpp: reading, merging and validating scenario files.
 #include "models/scenario_loader.hpp"
+#include "models/yaml_input.hpp"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -1146,5 +1147,7 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
 }
 
 }  // namespace
+
+YAML::Node parse_guarded_yaml(const std::string& text, const std::string& file) { return parse_yaml(text, file); }
 
 }  // namespace govsim

@@ -178,7 +178,9 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
   const auto t0 = std::chrono::steady_clock::now();
   const Organisation org(scenario);
   if (settings.memory_limit_bytes > 0) {
-    const std::uint64_t need = estimate_memory_bytes(scenario, org);
+    Scenario as_run = scenario;  // the estimate counts what this call will keep: its replications
+    as_run.simulation.replications = settings.replications.value_or(scenario.simulation.replications);
+    const std::uint64_t need = estimate_memory_bytes(as_run, org);
     if (need > settings.memory_limit_bytes)
       throw ScenarioError(scenario.path, 0, 0,
                           "this run would need about " + std::to_string(need >> 20) + " MiB, more than the " +

@@ -24,6 +24,7 @@
 #include "models/results.hpp"
 #include "models/scenario_loader.hpp"
 #include "models/simulation.hpp"
+#include "models/yaml_input.hpp"
 #include "sim/random.hpp"
 #include "sim/stats.hpp"
 
@@ -258,6 +259,7 @@ std::string slurp(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw ScenarioError(path, 0, 0, "no such file");
   if (fs::is_directory(path, ec)) throw ScenarioError(path, 0, 0, "is a folder, not a sweep file");
+  if (!fs::is_regular_file(path, ec)) throw ScenarioError(path, 0, 0, "is not a regular file");
   const auto size = fs::file_size(path, ec);
   if (ec) throw ScenarioError(path, 0, 0, "cannot read: " + ec.message());
   if (size > kMaxSweepBytes)
@@ -283,13 +285,7 @@ SweepSpec load_sweep(const std::string& path) { return load_sweep_text(slurp(pat
 SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
   const SweepReader r{name};
   if (text.size() > kMaxSweepBytes) throw ScenarioError(name, 0, 0, "sweep files are limited to 1 MiB");
-  if (text.find('\0') != std::string::npos) throw ScenarioError(name, 0, 0, "binary data: not a YAML text file");
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(name, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-  }
+  const YAML::Node root = parse_guarded_yaml(text, name);
   if (root.IsNull()) throw ScenarioError(name, 0, 0, "the file is empty");
   r.keys(root, "sweep", {"name", "description", "base", "set", "parameters", "design", "replications", "seed", "seeds",
                          "scopes", "metrics"});

@@ -227,11 +227,15 @@ int cmd_describe(const Common& c) {
   return 0;
 }
 
+void remove_if_created_and_empty(const std::string& dir, bool created) {
+  std::error_code ec;
+  if (created && std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
+}
+
 /// After an interruption: removes the output folder if this command created
 /// it and nothing finished, and says what was kept.
 int stopped(const std::string& dir, bool created, const std::string& kept) {
-  std::error_code ec;
-  if (created && std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
+  remove_if_created_and_empty(dir, created);
   std::fprintf(stderr, "govsim: interrupted; %s\n", kept.c_str());
   return interrupted_status();
 }
@@ -251,6 +255,9 @@ int cmd_run(const Common& c) {
     run = run_scenario(s, c.settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); });
   } catch (const Interrupted&) {
     return stopped(dir, created, "no result files were written (a run is not resumable: start it again)");
+  } catch (const ScenarioError&) {
+    remove_if_created_and_empty(dir, created);  // refused before running (memory, lookahead): leave nothing
+    throw;
   }
   write_run(s, run, dir);
   std::printf("%s", summary_table(s, run).c_str());
@@ -273,6 +280,9 @@ int cmd_compare(const Common& c) {
     const auto& s = scenarios[i];
     try {
       runs.push_back(run_scenario(s, settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); }));
+    } catch (const ScenarioError&) {
+      if (i == 0) remove_if_created_and_empty(dir, created);
+      throw;
     } catch (const Interrupted&) {
       return stopped(dir, created,
                      i == 0 ? std::string("no result files were written")

@@ -215,6 +215,9 @@ TEST_P(BadInput, CheckAndRunRefuseWithOneLine) {
     args.insert(args.end(), options.begin(), options.end());
     const Result r = govsim(args);
     expect_refusal(r, c.run, where, c.message);
+    // A folder the refused run created (even after loading, e.g. over the
+    // memory limit) is removed again: nothing is left behind.
+    if (!has_out) EXPECT_FALSE(fs::exists(out)) << out;
   }
   // Nothing that looks like a finished (or half-written) run; what was there is untouched.
   EXPECT_EQ(slurp(busy / "summary.json"), "{\"earlier\": true}\n");
