@@ -131,6 +131,18 @@ void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, 
   }
 }
 
+void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t) const noexcept {
+  switch (kind) {
+    case kHearsay: __builtin_prefetch(&willingness_[slot], 1); break;
+    case kGoodExperience:
+    case kBadExperience:
+      __builtin_prefetch(&willingness_[slot], 1);
+      residents_.prefetch_ties(slot);
+      break;
+    default: p.prefetch_item(slot); break;  // events with items (and council reviews: the request's slot)
+  }
+}
+
 // --- 1. A need arises at the resident's home; reported or not. -------------
 void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
   Request& src = p.item(source);

@@ -115,6 +115,8 @@ class JourneyModel {
   /// Puts the sources (needs, diverted work, samplers) into the engine at time 0.
   void seed_sources(Engine& engine);
   void on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value);
+  /// Hints the processor to load what the event due next will touch (its item, a resident's state).
+  void prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const noexcept;
   /// After the run: closes the integrals and records requests still open at the horizon.
   void finish(Engine& engine);
 
