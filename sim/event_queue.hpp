@@ -28,9 +28,12 @@ struct Event {
 };
 
 /// Min-heap order on (time, order); `order` is unique, so the order is total.
-inline bool later(const Event& a, const Event& b) noexcept {
-  return a.time > b.time || (a.time == b.time && a.order > b.order);
-}
+/// (A function object, not a function: the heap algorithms inline it.)
+struct Later {
+  bool operator()(const Event& a, const Event& b) const noexcept {
+    return a.time > b.time || (a.time == b.time && a.order > b.order);
+  }
+};
 
 class EventQueue {
  public:
@@ -39,7 +42,7 @@ class EventQueue {
 
   void push(const Event& e) {
     heap_.push_back(e);
-    std::push_heap(heap_.begin(), heap_.end(), later);
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
   }
   /// The earliest event's time, or +infinity when nothing is pending.
   Time next_time() const noexcept {
@@ -49,7 +52,7 @@ class EventQueue {
   const Event* peek() const noexcept { return heap_.empty() ? nullptr : &heap_.front(); }
   /// Removes and returns the earliest event; the queue must not be empty.
   Event pop() {
-    std::pop_heap(heap_.begin(), heap_.end(), later);
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
     const Event e = heap_.back();
     heap_.pop_back();
     return e;
