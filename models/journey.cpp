@@ -52,18 +52,28 @@ JourneyModel::JourneyModel(const Scenario& scenario, const Organisation& org, co
     const auto& g = scenario.populations[b.population].groups[b.group];
     std::fill_n(willingness_.begin() + b.first, b.size, static_cast<float>(g.willingness));
   }
-  // Need rates of each block (residents x rate), cumulative over types.
-  const std::size_t types = scenario.request_types.size();
+  // Need rates of each block (residents x rate), cumulative over types, and
+  // where each type is first reported: flat tables, looked up by every need.
+  types_ = scenario.request_types.size();
+  block_cumulative_rate_.reserve(residents.blocks().size() * types_);
+  first_contact_.reserve(residents.blocks().size() * types_);
   for (const auto& b : residents.blocks()) {
-    const auto& g = scenario.populations[b.population].groups[b.group];
-    std::vector<double> cumulative(types, 0.0);
+    const auto& pop = scenario.populations[b.population];
+    const auto& g = pop.groups[b.group];
     double total = 0.0;
-    for (std::size_t t = 0; t < types; ++t) {
+    for (std::size_t t = 0; t < types_; ++t) {
       const auto it = g.need_rates.find(scenario.request_types[t].name);
       total += it == g.need_rates.end() ? 0.0 : it->second * b.size;
-      cumulative[t] = total;
+      block_cumulative_rate_.push_back(total);
+      // First contact: home, its parent (e.g. a one-stop centre), or a named unit.
+      auto fc = pop.first_contact.find(scenario.request_types[t].name);
+      if (fc == pop.first_contact.end()) fc = pop.first_contact.find("default");
+      const std::string target = fc == pop.first_contact.end() ? "home" : fc->second;
+      std::uint32_t first = b.home;
+      if (target == "parent") first = org.unit(b.home).parent;
+      else if (target != "home") first = org.resolve_target(b.home, target);
+      first_contact_.push_back(first == kNoUnit ? b.home : first);
     }
-    block_cumulative_rate_.push_back(std::move(cumulative));
     block_rate_.push_back(total);
   }
   // The lookahead: handoffs, plus first contact away from home, plus word of mouth.
@@ -152,11 +162,9 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
   const ResidentBlock& block = residents_.blocks()[b];
   // Which need, and whose (one block: a type by rate, a resident uniformly).
   const sim::Uniforms pick = s.uniforms(kNeedPick, static_cast<std::uint32_t>(k));
-  const auto& cumulative = block_cumulative_rate_[b];
-  const auto type = static_cast<std::uint8_t>(
-      std::min<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), pick.first * block_rate_[b]) -
-                                cumulative.begin(),
-                            cumulative.size() - 1));
+  const double* cumulative = block_cumulative_rate_.data() + std::size_t{b} * types_;
+  const auto type = static_cast<std::uint8_t>(std::min<std::size_t>(
+      std::upper_bound(cumulative, cumulative + types_, pick.first * block_rate_[b]) - cumulative, types_ - 1));
   const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
   // The next need of this block.
   const double gap = -std::log(s.uniform(kNeedGap, static_cast<std::uint32_t>(k + 1))) / block_rate_[b];
@@ -189,14 +197,7 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
                      ? r.reported_at + group.patience_h->sample(rs.block(kPatience, 0))
                      : kInf;
   // First contact: home, its parent (e.g. a one-stop centre), or a named unit.
-  const auto& fc = scenario_.populations[block.population].first_contact;
-  auto it = fc.find(scenario_.request_types[type].name);
-  if (it == fc.end()) it = fc.find("default");
-  const std::string target = it == fc.end() ? "home" : it->second;
-  std::uint32_t first = r.home;
-  if (target == "parent") first = org_.unit(r.home).parent;
-  else if (target != "home") first = org_.resolve_target(r.home, target);
-  if (first == kNoUnit) first = r.home;
+  const std::uint32_t first = first_contact_[std::size_t{b} * types_ + type];
   double arrival = r.reported_at;
   if (first != r.home) {
     const bool online = org_.unit(first).connected && rs.uniform(kChannel, 0) < group.digital_access;

@@ -160,8 +160,10 @@ class JourneyModel {
   double min_delay_ = 0;
   std::vector<UnitState> units_;
   std::vector<float> willingness_;
-  std::vector<std::vector<double>> block_cumulative_rate_;  ///< per resident block, per type
-  std::vector<double> block_rate_;
+  std::size_t types_ = 0;
+  std::vector<double> block_cumulative_rate_;  ///< by (resident block, type): need rate, cumulative over types
+  std::vector<double> block_rate_;             ///< by resident block: all needs
+  std::vector<std::uint32_t> first_contact_;   ///< by (resident block, type): the unit a need is first reported to
 };
 
 }  // namespace govsim
