@@ -107,7 +107,7 @@ void JourneyModel::seed_sources(Engine& engine) {
                             sim::mix64(0xB10C000000ull + (std::uint64_t{blocks[b].population} << 16) + blocks[b].group));
     const double gap = -std::log(sim::Stream(key_, src.entity).uniform(kNeedGap, 0)) / block_rate_[b];
     auto& p = engine.partition(blocks[b].home);
-    p.schedule(gap, kNeed, p.hold(src));
+    p.schedule(gap, kNeed, p.hold(src), pick_need(src.entity, b, 0));
   }
   for (std::uint32_t u = 0; u < org_.size(); ++u) {
     auto& p = engine.partition(u);
@@ -127,7 +127,7 @@ void JourneyModel::seed_sources(Engine& engine) {
 
 void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) {
   switch (kind) {
-    case kNeed: need_arises(p, slot); break;
+    case kNeed: need_arises(p, slot, value); break;
     case kArrive: arrive(p, slot); break;
     case kDone: service_done(p, slot); break;
     case kAdmin: diverted_work_arrives(p, slot); break;
@@ -141,7 +141,7 @@ void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, 
   }
 }
 
-void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t) const noexcept {
+void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const noexcept {
   switch (kind) {
     case kHearsay: __builtin_prefetch(&willingness_[slot], 1); break;
     case kGoodExperience:
@@ -149,26 +149,39 @@ void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId 
       __builtin_prefetch(&willingness_[slot], 1);
       residents_.prefetch_ties(slot);
       break;
+    case kNeed:
+      p.prefetch_item(slot);
+      __builtin_prefetch(&willingness_[static_cast<std::uint32_t>(value)]);  // the resident picked
+      break;
     default: p.prefetch_item(slot); break;  // events with items (and council reviews: the request's slot)
   }
 }
 
 // --- 1. A need arises at the resident's home; reported or not. -------------
-void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
+// Which need, and whose: draw k of a block's source picks a type by rate and
+// a resident uniformly. Made when the need is scheduled and carried by the
+// event (type << 32 | resident), so the resident can be prefetched.
+std::uint64_t JourneyModel::pick_need(std::uint64_t source_entity, std::uint32_t b, std::uint64_t k) const noexcept {
+  const ResidentBlock& block = residents_.blocks()[b];
+  const sim::Uniforms pick = sim::Stream(key_, source_entity).uniforms(kNeedPick, static_cast<std::uint32_t>(k));
+  const double* cumulative = block_cumulative_rate_.data() + std::size_t{b} * types_;
+  const auto type = std::min<std::size_t>(
+      std::upper_bound(cumulative, cumulative + types_, pick.first * block_rate_[b]) - cumulative, types_ - 1);
+  const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
+  return (std::uint64_t{type} << 32) | resident;
+}
+
+void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t picked) {
   Request& src = p.item(source);
   const sim::Stream s(key_, src.entity);
   const std::uint64_t k = src.tick++;
   const std::uint32_t b = src.join_slot;
   const ResidentBlock& block = residents_.blocks()[b];
-  // Which need, and whose (one block: a type by rate, a resident uniformly).
-  const sim::Uniforms pick = s.uniforms(kNeedPick, static_cast<std::uint32_t>(k));
-  const double* cumulative = block_cumulative_rate_.data() + std::size_t{b} * types_;
-  const auto type = static_cast<std::uint8_t>(std::min<std::size_t>(
-      std::upper_bound(cumulative, cumulative + types_, pick.first * block_rate_[b]) - cumulative, types_ - 1));
-  const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
+  const auto type = static_cast<std::uint8_t>(picked >> 32);
+  const auto resident = static_cast<std::uint32_t>(picked);
   // The next need of this block.
   const double gap = -std::log(s.uniform(kNeedGap, static_cast<std::uint32_t>(k + 1))) / block_rate_[b];
-  p.schedule(p.now() + gap, kNeed, source);
+  p.schedule(p.now() + gap, kNeed, source, pick_need(src.entity, b, k + 1));
 
   const auto& group = scenario_.populations[block.population].groups[block.group];
   Request r;

@@ -127,7 +127,8 @@ class JourneyModel {
 
  private:
   // The journey, in order.
-  void need_arises(Partition& p, sim::SlotId source);
+  std::uint64_t pick_need(std::uint64_t source_entity, std::uint32_t block, std::uint64_t k) const noexcept;
+  void need_arises(Partition& p, sim::SlotId source, std::uint64_t picked);
   void arrive(Partition& p, sim::SlotId slot);
   void enqueue(Partition& p, sim::SlotId slot);
   void start_service(Partition& p);

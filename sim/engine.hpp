@@ -158,6 +158,8 @@ class Engine {
         if (live_[s]) f(static_cast<SlotId>(s), items_[s]);
     }
     std::uint64_t events_processed() const noexcept { return events_; }
+    /// Events scheduled here and not yet handled.
+    std::size_t events_pending() const noexcept { return queue_.size(); }
 
    private:
     friend class Engine;
@@ -218,6 +220,16 @@ class Engine {
       }
     }
 
+    /// Hints the processor to load what this partition's next window starts
+    /// with (its first events, its inbox), while another partition is handled.
+    void prefetch_window(int last_parity) const noexcept {
+      queue_.prefetch();
+      if (!inbox_[last_parity].empty()) __builtin_prefetch(inbox_[last_parity].data());
+      if (!event_inbox_[last_parity].empty()) __builtin_prefetch(event_inbox_[last_parity].data());
+    }
+
+    // What the owner touches for every event comes first; the inboxes, which
+    // other threads write while the owner works, sit on cache lines of their own.
     Engine* engine_ = nullptr;
     PartitionId id_ = 0;
     Time now_ = 0.0;
@@ -227,7 +239,7 @@ class Engine {
     std::vector<Item> items_;
     std::vector<std::uint8_t> live_;
     std::vector<SlotId> free_;
-    tbb::spin_mutex inbox_mutex_;
+    alignas(64) tbb::spin_mutex inbox_mutex_;
     std::vector<Message> inbox_[2];      // by the parity of the window the messages were sent in
     std::vector<Event> event_inbox_[2];  // events without items, likewise
   };
@@ -338,8 +350,17 @@ class Engine {
           const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
           const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
           Time soonest = kNever;
-          for (std::size_t i = first; i < last; ++i)
-            soonest = std::min(soonest, engine.partitions_[i]->window(engine.parity_ ^ 1, end, engine.model_));
+          const auto& parts = engine.partitions_;
+          const int parity = engine.parity_ ^ 1;
+          for (std::size_t i = first; i < last; ++i) {
+            // Two partitions ahead: its object; one ahead: its first events and inbox.
+            if (i + 2 < last) {
+              const char* next = reinterpret_cast<const char*>(parts[i + 2].get());
+              for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
+            }
+            if (i + 1 < last) parts[i + 1]->prefetch_window(parity);
+            soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
+          }
           for (Time seen = earliest.load(std::memory_order_relaxed);
                soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
           }
