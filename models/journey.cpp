@@ -52,18 +52,28 @@ JourneyModel::JourneyModel(const Scenario& scenario, const Organisation& org, co
     const auto& g = scenario.populations[b.population].groups[b.group];
     std::fill_n(willingness_.begin() + b.first, b.size, static_cast<float>(g.willingness));
   }
-  // Need rates of each block (residents x rate), cumulative over types.
-  const std::size_t types = scenario.request_types.size();
+  // Need rates of each block (residents x rate), cumulative over types, and
+  // where each type is first reported: flat tables, looked up by every need.
+  types_ = scenario.request_types.size();
+  block_cumulative_rate_.reserve(residents.blocks().size() * types_);
+  first_contact_.reserve(residents.blocks().size() * types_);
   for (const auto& b : residents.blocks()) {
-    const auto& g = scenario.populations[b.population].groups[b.group];
-    std::vector<double> cumulative(types, 0.0);
+    const auto& pop = scenario.populations[b.population];
+    const auto& g = pop.groups[b.group];
     double total = 0.0;
-    for (std::size_t t = 0; t < types; ++t) {
+    for (std::size_t t = 0; t < types_; ++t) {
       const auto it = g.need_rates.find(scenario.request_types[t].name);
       total += it == g.need_rates.end() ? 0.0 : it->second * b.size;
-      cumulative[t] = total;
+      block_cumulative_rate_.push_back(total);
+      // First contact: home, its parent (e.g. a one-stop centre), or a named unit.
+      auto fc = pop.first_contact.find(scenario.request_types[t].name);
+      if (fc == pop.first_contact.end()) fc = pop.first_contact.find("default");
+      const std::string target = fc == pop.first_contact.end() ? "home" : fc->second;
+      std::uint32_t first = b.home;
+      if (target == "parent") first = org.unit(b.home).parent;
+      else if (target != "home") first = org.resolve_target(b.home, target);
+      first_contact_.push_back(first == kNoUnit ? b.home : first);
     }
-    block_cumulative_rate_.push_back(std::move(cumulative));
     block_rate_.push_back(total);
   }
   // The lookahead: handoffs, plus first contact away from home, plus word of mouth.
@@ -97,7 +107,7 @@ void JourneyModel::seed_sources(Engine& engine) {
                             sim::mix64(0xB10C000000ull + (std::uint64_t{blocks[b].population} << 16) + blocks[b].group));
     const double gap = -std::log(sim::Stream(key_, src.entity).uniform(kNeedGap, 0)) / block_rate_[b];
     auto& p = engine.partition(blocks[b].home);
-    p.schedule(gap, kNeed, p.hold(src));
+    p.schedule(gap, kNeed, p.hold(src), pick_need(src.entity, b, 0));
   }
   for (std::uint32_t u = 0; u < org_.size(); ++u) {
     auto& p = engine.partition(u);
@@ -117,7 +127,7 @@ void JourneyModel::seed_sources(Engine& engine) {
 
 void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) {
   switch (kind) {
-    case kNeed: need_arises(p, slot); break;
+    case kNeed: need_arises(p, slot, value); break;
     case kArrive: arrive(p, slot); break;
     case kDone: service_done(p, slot); break;
     case kAdmin: diverted_work_arrives(p, slot); break;
@@ -131,24 +141,47 @@ void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, 
   }
 }
 
+void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const noexcept {
+  switch (kind) {
+    case kHearsay: __builtin_prefetch(&willingness_[slot], 1); break;
+    case kGoodExperience:
+    case kBadExperience:
+      __builtin_prefetch(&willingness_[slot], 1);
+      residents_.prefetch_ties(slot);
+      break;
+    case kNeed:
+      p.prefetch_item(slot);
+      __builtin_prefetch(&willingness_[static_cast<std::uint32_t>(value)]);  // the resident picked
+      break;
+    default: p.prefetch_item(slot); break;  // events with items (and council reviews: the request's slot)
+  }
+}
+
 // --- 1. A need arises at the resident's home; reported or not. -------------
-void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
+// Which need, and whose: draw k of a block's source picks a type by rate and
+// a resident uniformly. Made when the need is scheduled and carried by the
+// event (type << 32 | resident), so the resident can be prefetched.
+std::uint64_t JourneyModel::pick_need(std::uint64_t source_entity, std::uint32_t b, std::uint64_t k) const noexcept {
+  const ResidentBlock& block = residents_.blocks()[b];
+  const sim::Uniforms pick = sim::Stream(key_, source_entity).uniforms(kNeedPick, static_cast<std::uint32_t>(k));
+  const double* cumulative = block_cumulative_rate_.data() + std::size_t{b} * types_;
+  const auto type = std::min<std::size_t>(
+      std::upper_bound(cumulative, cumulative + types_, pick.first * block_rate_[b]) - cumulative, types_ - 1);
+  const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
+  return (std::uint64_t{type} << 32) | resident;
+}
+
+void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t picked) {
   Request& src = p.item(source);
   const sim::Stream s(key_, src.entity);
   const std::uint64_t k = src.tick++;
   const std::uint32_t b = src.join_slot;
   const ResidentBlock& block = residents_.blocks()[b];
-  // Which need, and whose (one block: a type by rate, a resident uniformly).
-  const sim::Uniforms pick = s.uniforms(kNeedPick, static_cast<std::uint32_t>(k));
-  const auto& cumulative = block_cumulative_rate_[b];
-  const auto type = static_cast<std::uint8_t>(
-      std::min<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), pick.first * block_rate_[b]) -
-                                cumulative.begin(),
-                            cumulative.size() - 1));
-  const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
+  const auto type = static_cast<std::uint8_t>(picked >> 32);
+  const auto resident = static_cast<std::uint32_t>(picked);
   // The next need of this block.
   const double gap = -std::log(s.uniform(kNeedGap, static_cast<std::uint32_t>(k + 1))) / block_rate_[b];
-  p.schedule(p.now() + gap, kNeed, source);
+  p.schedule(p.now() + gap, kNeed, source, pick_need(src.entity, b, k + 1));
 
   const auto& group = scenario_.populations[block.population].groups[block.group];
   Request r;
@@ -177,14 +210,7 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source) {
                      ? r.reported_at + group.patience_h->sample(rs.block(kPatience, 0))
                      : kInf;
   // First contact: home, its parent (e.g. a one-stop centre), or a named unit.
-  const auto& fc = scenario_.populations[block.population].first_contact;
-  auto it = fc.find(scenario_.request_types[type].name);
-  if (it == fc.end()) it = fc.find("default");
-  const std::string target = it == fc.end() ? "home" : it->second;
-  std::uint32_t first = r.home;
-  if (target == "parent") first = org_.unit(r.home).parent;
-  else if (target != "home") first = org_.resolve_target(r.home, target);
-  if (first == kNoUnit) first = r.home;
+  const std::uint32_t first = first_contact_[std::size_t{b} * types_ + type];
   double arrival = r.reported_at;
   if (first != r.home) {
     const bool online = org_.unit(first).connected && rs.uniform(kChannel, 0) < group.digital_access;

@@ -115,6 +115,8 @@ class JourneyModel {
   /// Puts the sources (needs, diverted work, samplers) into the engine at time 0.
   void seed_sources(Engine& engine);
   void on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value);
+  /// Hints the processor to load what the event due next will touch (its item, a resident's state).
+  void prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const noexcept;
   /// After the run: closes the integrals and records requests still open at the horizon.
   void finish(Engine& engine);
 
@@ -125,7 +127,8 @@ class JourneyModel {
 
  private:
   // The journey, in order.
-  void need_arises(Partition& p, sim::SlotId source);
+  std::uint64_t pick_need(std::uint64_t source_entity, std::uint32_t block, std::uint64_t k) const noexcept;
+  void need_arises(Partition& p, sim::SlotId source, std::uint64_t picked);
   void arrive(Partition& p, sim::SlotId slot);
   void enqueue(Partition& p, sim::SlotId slot);
   void start_service(Partition& p);
@@ -158,8 +161,10 @@ class JourneyModel {
   double min_delay_ = 0;
   std::vector<UnitState> units_;
   std::vector<float> willingness_;
-  std::vector<std::vector<double>> block_cumulative_rate_;  ///< per resident block, per type
-  std::vector<double> block_rate_;
+  std::size_t types_ = 0;
+  std::vector<double> block_cumulative_rate_;  ///< by (resident block, type): need rate, cumulative over types
+  std::vector<double> block_rate_;             ///< by resident block: all needs
+  std::vector<std::uint32_t> first_contact_;   ///< by (resident block, type): the unit a need is first reported to
 };
 
 }  // namespace govsim

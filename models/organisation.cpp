@@ -140,6 +140,17 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       routing_[u].emplace_back(resolve_target(u, r.to), cumulative);
     }
   }
+  // Co-signers by (unit, type), resolved once.
+  cosign_begin_.reserve(units_.size() * static_cast<std::size_t>(types_) + 1);
+  cosign_begin_.push_back(0);
+  for (std::uint32_t u = 0; u < units_.size(); ++u)
+    for (int t = 0; t < types_; ++t) {
+      for (const auto& c : scenario.request_types[static_cast<std::size_t>(t)].cosign) {
+        const std::uint32_t v = resolve_target(u, c);
+        if (v != kNoUnit && v != u) cosigners_.push_back(v);
+      }
+      cosign_begin_.push_back(static_cast<std::uint32_t>(cosigners_.size()));
+    }
   // The smallest cross-unit delay is the engine's lookahead.
   double lo = scenario.handoffs.transfer_delay_h.minimum();
   for (const auto& g : groups)
@@ -181,15 +192,6 @@ std::uint32_t Organisation::resolve_target(std::uint32_t u, const std::string& t
   // Otherwise proportionally by index.
   const auto own = static_cast<std::uint64_t>(scenario_->units[units_[u].group].count);
   return first + static_cast<std::uint32_t>(units_[u].index_in_group * static_cast<std::uint64_t>(count) / own);
-}
-
-std::vector<std::uint32_t> Organisation::cosigners(std::uint32_t u, int type) const {
-  std::vector<std::uint32_t> result;
-  for (const auto& c : scenario_->request_types[static_cast<std::size_t>(type)].cosign) {
-    const std::uint32_t v = resolve_target(u, c);
-    if (v != kNoUnit && v != u) result.push_back(v);
-  }
-  return result;
 }
 
 std::vector<std::string> Organisation::tiers() const {

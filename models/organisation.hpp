@@ -10,6 +10,7 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,11 @@ class Organisation {
   const std::vector<std::uint32_t>& misroute_alternatives(std::uint32_t intended) const noexcept {
     return misroute_alternatives_[intended];
   }
-  /// Co-signing units of type t for a request handled at u (resolved per unit).
-  std::vector<std::uint32_t> cosigners(std::uint32_t u, int type) const;
+  /// Co-signing units of type t for a request handled at u (resolved per unit, once, here).
+  std::span<const std::uint32_t> cosigners(std::uint32_t u, int type) const noexcept {
+    const std::size_t i = std::size_t{u} * static_cast<std::size_t>(types_) + static_cast<std::size_t>(type);
+    return {cosigners_.data() + cosign_begin_[i], cosigners_.data() + cosign_begin_[i + 1]};
+  }
   /// Onward routing after service at u: (target, cumulative probability).
   const std::vector<std::pair<std::uint32_t, double>>& routing(std::uint32_t u) const noexcept { return routing_[u]; }
 
@@ -87,6 +91,7 @@ class Organisation {
   std::vector<sim::Distribution> services_;
   std::vector<std::vector<std::uint32_t>> misroute_alternatives_;
   std::vector<std::vector<std::pair<std::uint32_t, double>>> routing_;
+  std::vector<std::uint32_t> cosign_begin_, cosigners_;  ///< by (unit, type): [begin[i], begin[i + 1]) in cosigners_
   double min_handoff_delay_ = 0.0;
   OrgGraph graph_;
 };

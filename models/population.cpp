@@ -67,9 +67,16 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
   // Social graph: ring lattice within each home unit's population, with a
   // share of ties rewired to a random resident anywhere. The ties are made
   // twice, the same way: once to count each resident's ties, once to file
-  // them (no list of all ties is ever held).
+  // them (no list of all ties is ever held). The random draws are made in the
+  // first pass only: which lattice ties were rewired (one bit each), and to
+  // whom (in the order made), are kept for the second.
   const std::uint32_t n = next;
+  std::vector<std::uint64_t> rewired;   // bit per lattice tie, in the order made
+  std::vector<std::uint32_t> rewired_to;
+  bool drawing = true;                  // first pass: draw; second: replay
   auto make_ties = [&](auto&& tie) {
+    std::uint64_t step = 0;
+    std::size_t next_target = 0;
     for (std::uint16_t pi = 0; pi < scenario.populations.size(); ++pi) {
       const auto& p = scenario.populations[pi];
       if (p.neighbours == 0) continue;
@@ -81,11 +88,19 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
         if (lo >= hi) continue;
         const std::uint32_t size = hi - lo;
         for (std::uint32_t r = lo; r < hi; ++r) {
-          const sim::Stream stream(sim::stream_key(seed, 0), 0x5EED000000000000ull ^ r);
-          for (std::uint32_t j = 1; j <= half && j < size; ++j) {
+          const sim::Stream stream(sim::stream_key(seed, 0), 0x5EED000000000000ull ^ r);  // first pass only
+          for (std::uint32_t j = 1; j <= half && j < size; ++j, ++step) {
             std::uint32_t v = lo + (r - lo + j) % size;
-            if (p.long_link_share > 0 && stream.uniform(kSocialRewire, j) < p.long_link_share)
-              v = static_cast<std::uint32_t>(stream.uniform(kSocialTarget, j) * n) % n;
+            if (drawing) {
+              if (step / 64 == rewired.size()) rewired.push_back(0);
+              if (p.long_link_share > 0 && stream.uniform(kSocialRewire, j) < p.long_link_share) {
+                v = static_cast<std::uint32_t>(stream.uniform(kSocialTarget, j) * n) % n;
+                rewired[step / 64] |= std::uint64_t{1} << (step % 64);
+                rewired_to.push_back(v);
+              }
+            } else if (rewired[step / 64] >> (step % 64) & 1u) {
+              v = rewired_to[next_target++];
+            }
             if (v == r) continue;
             tie(r, v);
             tie(v, r);
@@ -103,6 +118,7 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
   if (total_ties >= 0xFFFFFFFFull) throw ScenarioError(scenario.path, 0, 0, "more than 4 billion social ties");
   for (std::uint32_t r = 0; r < n; ++r) tie_begin_[r + 1] += tie_begin_[r];
   ties_.resize(total_ties);
+  drawing = false;
   make_ties([&](std::uint32_t a, std::uint32_t b) { ties_[tie_begin_[a]++] = b; });
   for (std::uint32_t r = n; r > 0; --r) tie_begin_[r] = tie_begin_[r - 1];
   tie_begin_[0] = 0;

@@ -34,6 +34,10 @@
 //   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot);
 //     or, to receive the 64-bit value too:
 //   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot, std::uint64_t value);
+// Optionally, to hide memory latency at scale:
+//   void prefetch(const Engine<Model>::Partition&, std::uint32_t kind, SlotId slot, std::uint64_t value) const;
+//     called with the next event due, just before the current one is handled:
+//     may only hint the processor to load what that event will touch.
 #pragma once
 
 #include <algorithm>
@@ -53,11 +57,11 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include "sim/event_queue.hpp"
+
 namespace sim {
 
-using Time = double;
 using PartitionId = std::uint32_t;
-using SlotId = std::uint32_t;
 inline constexpr Time kNever = std::numeric_limits<Time>::infinity();
 
 /// Counters of one run, for benchmarks and for the summary's metadata.
@@ -94,6 +98,13 @@ class Engine {
       return static_cast<SlotId>(items_.size() - 1);
     }
     Item& item(SlotId slot) noexcept { return items_[slot]; }
+    /// Hints the processor to load the item in `slot` (for a model's prefetch()).
+    void prefetch_item(SlotId slot) const noexcept {
+      if (slot < items_.size()) {
+        const char* at = reinterpret_cast<const char*>(&items_[slot]);
+        for (std::size_t line = 0; line < sizeof(Item); line += 64) __builtin_prefetch(at + line);
+      }
+    }
     const Item& item(SlotId slot) const noexcept { return items_[slot]; }
     void release(SlotId slot) {
       live_[slot] = 0;
@@ -104,8 +115,7 @@ class Engine {
     /// any 32-bit value there, and `value` besides (both handed to on_event).
     void schedule(Time at, std::uint32_t kind, SlotId slot, std::uint64_t value = 0) {
       if (!(at >= now_)) throw std::logic_error("sim: event scheduled in the past");
-      heap_.push_back(Event{at, next_order(), kind, slot, value});
-      std::push_heap(heap_.begin(), heap_.end(), later);
+      queue_.push(Event{at, next_order(), kind, slot, value});
     }
     /// Sends an item to partition `to`, arriving at `at`. Across partitions,
     /// `at` must be at least now + lookahead (the engine's safety condition).
@@ -148,26 +158,18 @@ class Engine {
         if (live_[s]) f(static_cast<SlotId>(s), items_[s]);
     }
     std::uint64_t events_processed() const noexcept { return events_; }
+    /// Events scheduled here and not yet handled.
+    std::size_t events_pending() const noexcept { return queue_.size(); }
 
    private:
     friend class Engine;
-    struct Event {
-      Time time;
-      std::uint64_t order;  // origin partition (high 24 bits) and its sequence number
-      std::uint32_t kind;
-      SlotId slot;          // the item's, or a plain value for an event without an item
-      std::uint64_t value;  // a plain value (events without items)
-    };
+    using Event = detail::Event;
     struct Message {
       Time time;
       std::uint64_t order;
       std::uint32_t kind;
       Item item;
     };
-    // Min-heap on (time, order); `order` is unique, so the order is total.
-    static bool later(const Event& a, const Event& b) noexcept {
-      return a.time > b.time || (a.time == b.time && a.order > b.order);
-    }
     std::uint64_t next_order() noexcept { return (std::uint64_t{id_} << 40) | seq_++; }
     /// The arrival time of a message sent now for `at`, checked against the lookahead.
     Time arrival(Time at) const {
@@ -179,13 +181,10 @@ class Engine {
     }
 
     void absorb_inbox(int parity) {
-      // Events without items go straight into the heap: its order, (time,
+      // Events without items go straight into the queue: its order, (time,
       // order), is total, so the order they are pushed in never shows.
       std::vector<Event>& events = event_inbox_[parity];
-      for (const Event& e : events) {
-        heap_.push_back(e);
-        std::push_heap(heap_.begin(), heap_.end(), later);
-      }
+      for (const Event& e : events) queue_.push(e);
       events.clear();
       // Items are sorted first, so the slots they get do not depend on threads.
       std::vector<Message>& inbox = inbox_[parity];
@@ -193,10 +192,7 @@ class Engine {
       std::sort(inbox.begin(), inbox.end(), [](const Message& a, const Message& b) {
         return a.time < b.time || (a.time == b.time && a.order < b.order);
       });
-      for (Message& m : inbox) {
-        heap_.push_back(Event{m.time, m.order, m.kind, hold(std::move(m.item)), 0});
-        std::push_heap(heap_.begin(), heap_.end(), later);
-      }
+      for (Message& m : inbox) queue_.push(Event{m.time, m.order, m.kind, hold(std::move(m.item)), 0});
       inbox.clear();
     }
     /// One window's work: files what was sent here last window, handles the
@@ -208,12 +204,13 @@ class Engine {
       process_until(end, model);
       return std::min(next_time(), min_sent_);
     }
-    Time next_time() const noexcept { return heap_.empty() ? kNever : heap_.front().time; }
+    Time next_time() const noexcept { return queue_.next_time(); }
     void process_until(Time end, Model& model) {
-      while (!heap_.empty() && heap_.front().time < end) {
-        std::pop_heap(heap_.begin(), heap_.end(), later);
-        const Event e = heap_.back();
-        heap_.pop_back();
+      while (queue_.next_time() < end) {
+        const Event e = queue_.pop();
+        // While this event is handled, what the next one needs can be on its way.
+        if constexpr (requires { model.prefetch(*this, e.kind, e.slot, e.value); })
+          if (const Event* next = queue_.peek()) model.prefetch(*this, next->kind, next->slot, next->value);
         now_ = e.time;
         ++events_;
         if constexpr (requires { model.on_event(*this, e.kind, e.slot, e.value); })
@@ -223,16 +220,26 @@ class Engine {
       }
     }
 
+    /// Hints the processor to load what this partition's next window starts
+    /// with (its first events, its inbox), while another partition is handled.
+    void prefetch_window(int last_parity) const noexcept {
+      queue_.prefetch();
+      if (!inbox_[last_parity].empty()) __builtin_prefetch(inbox_[last_parity].data());
+      if (!event_inbox_[last_parity].empty()) __builtin_prefetch(event_inbox_[last_parity].data());
+    }
+
+    // What the owner touches for every event comes first; the inboxes, which
+    // other threads write while the owner works, sit on cache lines of their own.
     Engine* engine_ = nullptr;
     PartitionId id_ = 0;
     Time now_ = 0.0;
     Time min_sent_ = kNever;
     std::uint64_t seq_ = 0, events_ = 0, messages_ = 0;
-    std::vector<Event> heap_;
+    detail::EventQueue queue_;
     std::vector<Item> items_;
     std::vector<std::uint8_t> live_;
     std::vector<SlotId> free_;
-    tbb::spin_mutex inbox_mutex_;
+    alignas(64) tbb::spin_mutex inbox_mutex_;
     std::vector<Message> inbox_[2];      // by the parity of the window the messages were sent in
     std::vector<Event> event_inbox_[2];  // events without items, likewise
   };
@@ -343,8 +350,17 @@ class Engine {
           const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
           const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
           Time soonest = kNever;
-          for (std::size_t i = first; i < last; ++i)
-            soonest = std::min(soonest, engine.partitions_[i]->window(engine.parity_ ^ 1, end, engine.model_));
+          const auto& parts = engine.partitions_;
+          const int parity = engine.parity_ ^ 1;
+          for (std::size_t i = first; i < last; ++i) {
+            // Two partitions ahead: its object; one ahead: its first events and inbox.
+            if (i + 2 < last) {
+              const char* next = reinterpret_cast<const char*>(parts[i + 2].get());
+              for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
+            }
+            if (i + 1 < last) parts[i + 1]->prefetch_window(parity);
+            soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
+          }
           for (Time seen = earliest.load(std::memory_order_relaxed);
                soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
           }
