@@ -315,6 +315,15 @@ class Engine {
   }
 
  private:
+  static constexpr int kSpinsBeforeYield = 1 << 14;  // about 0.1-1 ms of pause instructions
+  static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   /// The shared state of one run()'s workers. Tickets number the chunks of
   /// all windows in order (ticket t: window t / chunks, chunk t % chunks).
   struct Windows {
@@ -342,9 +351,14 @@ class Engine {
         while (true) {
           const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
           const std::uint64_t window = ticket / chunks;
+          // A window's work is tens of microseconds: wait for the next one
+          // spinning (politely), and give the core away only after a long
+          // wait. Yielding at once would, on a busy machine, hand the core to
+          // another process for a whole time slice at every window.
           for (int spins = 0; open.load(std::memory_order_acquire) < window; ++spins) {
             if (stop.load(std::memory_order_acquire)) return;
-            if (spins > 64) std::this_thread::yield();
+            if (spins < kSpinsBeforeYield) pause();
+            else std::this_thread::yield();
           }
           if (stop.load(std::memory_order_acquire)) return;
           const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
