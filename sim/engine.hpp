@@ -130,6 +130,7 @@ class Engine {
       {
         tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
         target.inbox_[engine_->parity_].push_back(std::move(m));
+        engine_->mail_[engine_->parity_][to] = 1;
       }
       min_sent_ = std::min(min_sent_, at);
       ++messages_;
@@ -147,6 +148,7 @@ class Engine {
       {
         tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
         target.event_inbox_[engine_->parity_].push_back(e);
+        engine_->mail_[engine_->parity_][to] = 1;
       }
       min_sent_ = std::min(min_sent_, at);
       ++messages_;
@@ -181,6 +183,7 @@ class Engine {
     }
 
     void absorb_inbox(int parity) {
+      engine_->mail_[parity][id_] = 0;
       // Events without items go straight into the queue: its order, (time,
       // order), is total, so the order they are pushed in never shows.
       std::vector<Event>& events = event_inbox_[parity];
@@ -250,6 +253,9 @@ class Engine {
       throw std::invalid_argument("sim: the lookahead must be positive and finite");
     if (partitions >= (std::size_t{1} << 24)) throw std::invalid_argument("sim: too many partitions");
     partitions_.reserve(partitions);
+    next_time_.assign(partitions, kNever);
+    mail_[0].assign(partitions, 0);
+    mail_[1].assign(partitions, 0);
     for (std::size_t i = 0; i < partitions; ++i) {
       partitions_.push_back(std::make_unique<Partition>());
       partitions_.back()->engine_ = this;
@@ -277,6 +283,7 @@ class Engine {
     for (auto& p : partitions_) {
       p->absorb_inbox(parity_);
       p->absorb_inbox(parity_ ^ 1);
+      next_time_[p->id_] = p->next_time();
       earliest = std::min(earliest, p->next_time());
     }
     if (earliest < until && n > 0) {
@@ -315,6 +322,15 @@ class Engine {
   }
 
  private:
+  static constexpr int kSpinsBeforeYield = 1 << 14;  // about 0.1-1 ms of pause instructions
+  static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   /// The shared state of one run()'s workers. Tickets number the chunks of
   /// all windows in order (ticket t: window t / chunks, chunk t % chunks).
   struct Windows {
@@ -324,10 +340,13 @@ class Engine {
     const std::size_t chunks;
     const std::atomic<bool>* cancel = nullptr;
     Time end = 0;  // of the open window; written only by whoever opens it
-    std::atomic<std::uint64_t> next_ticket{0}, done{0}, open{0};
-    std::atomic<int> left{0};  // workers that have returned (released as they leave)
+    // Each counter on a cache line of its own: every chunk updates them from both threads.
+    alignas(64) std::atomic<std::uint64_t> next_ticket{0};
+    alignas(64) std::atomic<std::uint64_t> done{0};
+    alignas(64) std::atomic<std::uint64_t> open{0};
+    alignas(64) std::atomic<Time> earliest{kNever};
+    alignas(64) std::atomic<int> left{0};  // workers that have returned (released as they leave)
     std::atomic<bool> stop{false};
-    std::atomic<Time> earliest{kNever};
     std::uint64_t windows = 0;
     bool interrupted = false;
     std::exception_ptr error;
@@ -342,9 +361,14 @@ class Engine {
         while (true) {
           const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
           const std::uint64_t window = ticket / chunks;
+          // A window's work is tens of microseconds: wait for the next one
+          // spinning (politely), and give the core away only after a long
+          // wait. Yielding at once would, on a busy machine, hand the core to
+          // another process for a whole time slice at every window.
           for (int spins = 0; open.load(std::memory_order_acquire) < window; ++spins) {
             if (stop.load(std::memory_order_acquire)) return;
-            if (spins > 64) std::this_thread::yield();
+            if (spins < kSpinsBeforeYield) pause();
+            else std::this_thread::yield();
           }
           if (stop.load(std::memory_order_acquire)) return;
           const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
@@ -352,7 +376,15 @@ class Engine {
           Time soonest = kNever;
           const auto& parts = engine.partitions_;
           const int parity = engine.parity_ ^ 1;
+          const std::uint8_t* mail = engine.mail_[parity].data();
+          Time* next_time = engine.next_time_.data();
           for (std::size_t i = first; i < last; ++i) {
+            // Nothing due in this window and no mail: nothing to do (and its
+            // object stays untouched: the two compact arrays tell).
+            if (next_time[i] >= end && !mail[i]) {
+              soonest = std::min(soonest, next_time[i]);
+              continue;
+            }
             // Two partitions ahead: its object; one ahead: its first events and inbox.
             if (i + 2 < last) {
               const char* next = reinterpret_cast<const char*>(parts[i + 2].get());
@@ -360,6 +392,7 @@ class Engine {
             }
             if (i + 1 < last) parts[i + 1]->prefetch_window(parity);
             soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
+            next_time[i] = parts[i]->next_time();
           }
           for (Time seen = earliest.load(std::memory_order_relaxed);
                soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
@@ -394,6 +427,13 @@ class Engine {
   Time lookahead_;
   int parity_ = 0;  // messages sent now go to inbox_[parity_]; flips as each window opens
   std::vector<std::unique_ptr<Partition>> partitions_;
+  // Compact per-partition state read when a window opens, so that partitions
+  // with nothing to do are passed over without touching them: the time of
+  // each one's next event (written by whoever handled it last window), and
+  // whether mail was sent to it (by parity; set by senders under the target's
+  // inbox lock, cleared by the target as it files its inbox).
+  std::vector<Time> next_time_;
+  std::vector<std::uint8_t> mail_[2];
 };
 
 }  // namespace sim
