@@ -322,7 +322,7 @@ class Engine {
   }
 
  private:
-  static constexpr int kSpinsBeforeYield = 1 << 14;  // about 0.1-1 ms of pause instructions
+  static constexpr int kSpinsBeforeYield = 1 << 10;  // about 10-100 us of pause instructions
   static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
