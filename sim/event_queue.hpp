@@ -72,14 +72,12 @@ class EventQueue {
   Time next_time() const noexcept { return size_ ? data_[kRoot].time : std::numeric_limits<Time>::infinity(); }
   /// The earliest event, or nullptr when nothing is pending.
   const Event* peek() const noexcept { return size_ ? &data_[kRoot] : nullptr; }
-  /// Hints the processor to load the top of the heap (the root and its children).
+  /// Hints the processor to load the top three levels of the heap (root,
+  /// 4 children, 16 grandchildren: 12 cache lines), which the next pops walk.
   void prefetch() const noexcept {
-    if (size_) {
-      const char* at = reinterpret_cast<const char*>(data_);
-      __builtin_prefetch(at + 64);
-      __builtin_prefetch(at + 128);
-      __builtin_prefetch(at + 192);
-    }
+    const std::size_t bytes = std::min<std::size_t>(kRoot + size_, kRoot + 21) * sizeof(Event);
+    const char* at = reinterpret_cast<const char*>(data_);
+    for (std::size_t line = 64; line < bytes; line += 64) __builtin_prefetch(at + line);
   }
   /// Removes and returns the earliest event; the queue must not be empty.
   Event pop() {
@@ -91,9 +89,15 @@ class EventQueue {
       const std::size_t first = 4 * i - 8;
       if (first >= end) break;
       std::size_t best = first;
-      const std::size_t stop = std::min(first + 4, end);
-      for (std::size_t c = first + 1; c < stop; ++c)
-        if (Later{}(data_[best], data_[c])) best = c;
+      if (first + 4 <= end) {
+        // All four children: a small tournament (independent comparisons).
+        const Event* c = data_ + first;
+        const std::size_t a = Later{}(c[0], c[1]) ? 1 : 0, b = Later{}(c[2], c[3]) ? 3 : 2;
+        best = first + (Later{}(c[a], c[b]) ? b : a);
+      } else {
+        for (std::size_t c = first + 1; c < end; ++c)
+          if (Later{}(data_[best], data_[c])) best = c;
+      }
       if (!Later{}(last, data_[best])) break;
       data_[i] = data_[best];
       i = best;
