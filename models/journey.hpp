@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "models/organisation.hpp"
@@ -71,13 +70,40 @@ struct Request {
   double wait_h = 0, transit_h = 0;
 };
 
+/// A first-in first-out queue in one growing ring buffer (a std::deque
+/// allocates a 512-byte block and a map per queue, and six queues per unit).
+template <class T>
+class RingQueue {
+ public:
+  bool empty() const noexcept { return head_ == tail_; }
+  std::size_t size() const noexcept { return tail_ - head_; }
+  const T& front() const noexcept { return data_[head_ & mask_]; }
+  void pop_front() noexcept { ++head_; }
+  void push_back(const T& x) {
+    if (tail_ - head_ == data_.size()) grow();
+    data_[tail_++ & mask_] = x;
+  }
+
+ private:
+  void grow() {
+    std::vector<T> bigger(data_.empty() ? 8 : data_.size() * 2);
+    for (std::size_t i = head_; i != tail_; ++i) bigger[i - head_] = data_[i & mask_];
+    tail_ -= head_;
+    head_ = 0;
+    data_.swap(bigger);
+    mask_ = data_.size() - 1;
+  }
+  std::vector<T> data_;  ///< capacity a power of two
+  std::size_t head_ = 0, tail_ = 0, mask_ = 0;
+};
+
 /// One unit's changing state (owned by its partition; no other thread touches it).
 struct UnitState {
   struct Entry {
     sim::SlotId slot;
     std::uint32_t ticket;
   };
-  std::vector<std::deque<Entry>> queues;  ///< by level
+  std::vector<RingQueue<Entry>> queues;  ///< by level
   std::uint32_t queued = 0;               ///< live entries (stale ones excluded)
   std::uint32_t busy = 0, busy_diverted = 0;
   double last_change = 0;
