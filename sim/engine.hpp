@@ -50,7 +50,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <tbb/spin_mutex.h>
@@ -322,7 +321,7 @@ class Engine {
   }
 
  private:
-  static constexpr int kSpinsBeforeYield = 1 << 14;  // about 0.1-1 ms of pause instructions
+  static constexpr int kSpinsBeforeWait = 2048;  // pause instructions: some tens of microseconds
   static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -361,14 +360,18 @@ class Engine {
         while (true) {
           const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
           const std::uint64_t window = ticket / chunks;
-          // A window's work is tens of microseconds: wait for the next one
-          // spinning (politely), and give the core away only after a long
-          // wait. Yielding at once would, on a busy machine, hand the core to
-          // another process for a whole time slice at every window.
-          for (int spins = 0; open.load(std::memory_order_acquire) < window; ++spins) {
+          // Waiting for the next window: a window's work is tens of
+          // microseconds to a millisecond, so spin (politely) for a while,
+          // then sleep until the window opens. Yielding in a loop instead
+          // hands the core to other processes for a time slice at every
+          // window; spinning on sleeps never lets a preempted peer back on a
+          // busy machine.
+          for (int spins = 0;; ++spins) {
             if (stop.load(std::memory_order_acquire)) return;
-            if (spins < kSpinsBeforeYield) pause();
-            else std::this_thread::yield();
+            const std::uint64_t opened = open.load(std::memory_order_acquire);
+            if (opened >= window) break;
+            if (spins < kSpinsBeforeWait) pause();
+            else open.wait(opened, std::memory_order_acquire);
           }
           if (stop.load(std::memory_order_acquire)) return;
           const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
@@ -404,8 +407,14 @@ class Engine {
           tbb::spin_mutex::scoped_lock lock(error_mutex);
           if (!error) error = std::current_exception();
         }
-        stop.store(true, std::memory_order_release);
+        halt();
       }
+    }
+    // Stops every worker, waking those asleep.
+    void halt() {
+      stop.store(true, std::memory_order_release);
+      open.store(std::numeric_limits<std::uint64_t>::max(), std::memory_order_release);
+      open.notify_all();
     }
     // Called by whoever finished the last chunk of `window`: every partition
     // has reported, so the earliest pending time is known.
@@ -414,12 +423,13 @@ class Engine {
       const Time next = earliest.exchange(kNever, std::memory_order_relaxed);
       if (cancel && cancel->load(std::memory_order_relaxed) && next < until) interrupted = true;
       if (!(next < until) || interrupted) {
-        stop.store(true, std::memory_order_release);
+        halt();
         return;
       }
       end = std::min(next + engine.lookahead_, until);
       engine.parity_ ^= 1;
       open.store(window + 1, std::memory_order_release);
+      open.notify_all();
     }
   };
 
