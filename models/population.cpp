@@ -145,10 +145,12 @@ std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation
       need_rate += static_cast<double>(n) * grp.share * rate;
     }
   }
-  // Resident arrays (~12 B), social ties (4 B + 4 B while building x2), one
-  // outcome record (32 B) per need, plus units and event queues.
+  // Per resident: willingness and a tie offset (8 B); per tie end 4 B; per
+  // need an outcome record (44 B, up to twice that while its vector grows);
+  // plus units, their queues and events. (Measured at city scale:
+  // docs/performance.md.)
   const double needs = need_rate * (scenario.simulation.horizon_h - scenario.simulation.warmup_h);
-  return residents * 16 + ties * 12 + static_cast<std::uint64_t>(needs * 32.0) + org.size() * 4096;
+  return residents * 8 + ties * 4 + static_cast<std::uint64_t>(needs * 88.0) + org.size() * 16384 + (32u << 20);
 }
 
 }  // namespace govsim
