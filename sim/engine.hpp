@@ -388,12 +388,17 @@ class Engine {
               soonest = std::min(soonest, next_time[i]);
               continue;
             }
-            // Two partitions ahead: its object; one ahead: its first events and inbox.
-            if (i + 2 < last) {
-              const char* next = reinterpret_cast<const char*>(parts[i + 2].get());
+            // Three partitions ahead: its object; two ahead: the top of its
+            // heap and its inbox; one ahead: what its first event will touch.
+            if (i + 3 < last) {
+              const char* next = reinterpret_cast<const char*>(parts[i + 3].get());
               for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
             }
-            if (i + 1 < last) parts[i + 1]->prefetch_window(parity);
+            if (i + 2 < last) parts[i + 2]->prefetch_window(parity);
+            if constexpr (requires(const detail::Event& e) { engine.model_.prefetch(*parts[i], e.kind, e.slot, e.value); })
+              if (i + 1 < last && next_time[i + 1] < end)
+                if (const detail::Event* first_event = parts[i + 1]->queue_.peek())
+                  engine.model_.prefetch(*parts[i + 1], first_event->kind, first_event->slot, first_event->value);
             soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
             next_time[i] = parts[i]->next_time();
           }
