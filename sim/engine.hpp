@@ -19,9 +19,16 @@
 // One pass per window: each partition, when processed, files its inbox,
 // handles its events and reports the earliest time it may next act (its next
 // event, or the earliest message it sent). Workers claim chunks of partitions
-// from a shared ticket counter; whoever finishes a window's last chunk opens
-// the next window. A worker that TBB never starts costs nothing: the others
-// claim its chunks, so progress never waits on a particular thread.
+// from a shared ticket counter; each publishes what it found (the earliest
+// time, the chunks it did) once per window, and whoever completes a window's
+// count opens the next. A worker that TBB never starts costs nothing: the
+// others claim its chunks, so progress never waits on a particular thread.
+// Workers wait for a window spinning briefly, then asleep (futex).
+//
+// Partitions with no event due in a window and no mail are passed over from
+// two compact arrays, and the partitions about to be handled are prefetched
+// (their objects, the top of their heaps, and, through the model, what their
+// first event will touch).
 //
 // Events without items: an event may carry, instead of an item's slot, two
 // plain values (a 32-bit one in the slot's place and a 64-bit one), for
@@ -357,8 +364,8 @@ class Engine {
         ~Leave() { left.fetch_add(1, std::memory_order_release); }
       } leave{left};
       try {
+        std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
         while (true) {
-          const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
           const std::uint64_t window = ticket / chunks;
           // Waiting for the next window: a window's work is tens of
           // microseconds to a millisecond, so spin (politely) for a while,
@@ -374,38 +381,20 @@ class Engine {
             else open.wait(opened, std::memory_order_acquire);
           }
           if (stop.load(std::memory_order_acquire)) return;
-          const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
-          const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
+          // Chunks of this window, as long as the tickets drawn stay in it;
+          // what this worker found (earliest time, chunks done) is published
+          // once per window, not once per chunk.
           Time soonest = kNever;
-          const auto& parts = engine.partitions_;
-          const int parity = engine.parity_ ^ 1;
-          const std::uint8_t* mail = engine.mail_[parity].data();
-          Time* next_time = engine.next_time_.data();
-          for (std::size_t i = first; i < last; ++i) {
-            // Nothing due in this window and no mail: nothing to do (and its
-            // object stays untouched: the two compact arrays tell).
-            if (next_time[i] >= end && !mail[i]) {
-              soonest = std::min(soonest, next_time[i]);
-              continue;
-            }
-            // Three partitions ahead: its object; two ahead: the top of its
-            // heap and its inbox; one ahead: what its first event will touch.
-            if (i + 3 < last) {
-              const char* next = reinterpret_cast<const char*>(parts[i + 3].get());
-              for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
-            }
-            if (i + 2 < last) parts[i + 2]->prefetch_window(parity);
-            if constexpr (requires(const detail::Event& e) { engine.model_.prefetch(*parts[i], e.kind, e.slot, e.value); })
-              if (i + 1 < last && next_time[i + 1] < end)
-                if (const detail::Event* first_event = parts[i + 1]->queue_.peek())
-                  engine.model_.prefetch(*parts[i + 1], first_event->kind, first_event->slot, first_event->value);
-            soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
-            next_time[i] = parts[i]->next_time();
-          }
+          std::uint64_t mine = 0;
+          do {
+            soonest = std::min(soonest, chunk(ticket % chunks));
+            ++mine;
+            ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
+          } while (ticket / chunks == window);
           for (Time seen = earliest.load(std::memory_order_relaxed);
                soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
           }
-          if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == (window + 1) * chunks) open_next(window);
+          if (done.fetch_add(mine, std::memory_order_acq_rel) + mine == (window + 1) * chunks) open_next(window);
         }
       } catch (...) {
         {
@@ -414,6 +403,39 @@ class Engine {
         }
         halt();
       }
+    }
+    /// Handles the partitions of chunk `c` of the open window; returns the
+    /// earliest time any of them may act next.
+    Time chunk(std::size_t c) {
+      const std::size_t n = engine.partitions_.size();
+      const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
+      Time soonest = kNever;
+      const auto& parts = engine.partitions_;
+      const int parity = engine.parity_ ^ 1;
+      const std::uint8_t* mail = engine.mail_[parity].data();
+      Time* next_time = engine.next_time_.data();
+      for (std::size_t i = first; i < last; ++i) {
+        // Nothing due in this window and no mail: nothing to do (and its
+        // object stays untouched: the two compact arrays tell).
+        if (next_time[i] >= end && !mail[i]) {
+          soonest = std::min(soonest, next_time[i]);
+          continue;
+        }
+        // Three partitions ahead: its object; two ahead: the top of its
+        // heap and its inbox; one ahead: what its first event will touch.
+        if (i + 3 < last) {
+          const char* next = reinterpret_cast<const char*>(parts[i + 3].get());
+          for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
+        }
+        if (i + 2 < last) parts[i + 2]->prefetch_window(parity);
+        if constexpr (requires(const detail::Event& e) { engine.model_.prefetch(*parts[i], e.kind, e.slot, e.value); })
+          if (i + 1 < last && next_time[i + 1] < end)
+            if (const detail::Event* first_event = parts[i + 1]->queue_.peek())
+              engine.model_.prefetch(*parts[i + 1], first_event->kind, first_event->slot, first_event->value);
+        soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
+        next_time[i] = parts[i]->next_time();
+      }
+      return soonest;
     }
     // Stops every worker, waking those asleep.
     void halt() {
