@@ -15,6 +15,7 @@
 #include "models/organisation.hpp"
 #include "models/population.hpp"
 #include "sim/engine.hpp"
+#include "sim/memory.hpp"
 #include "sim/random.hpp"
 
 namespace govsim {
@@ -86,14 +87,14 @@ class RingQueue {
 
  private:
   void grow() {
-    std::vector<T> bigger(data_.empty() ? 8 : data_.size() * 2);
+    sim::PoolVector<T> bigger(data_.empty() ? 8 : data_.size() * 2);
     for (std::size_t i = head_; i != tail_; ++i) bigger[i - head_] = data_[i & mask_];
     tail_ -= head_;
     head_ = 0;
     data_.swap(bigger);
     mask_ = data_.size() - 1;
   }
-  std::vector<T> data_;  ///< capacity a power of two
+  sim::PoolVector<T> data_;  ///< capacity a power of two
   std::size_t head_ = 0, tail_ = 0, mask_ = 0;
 };
 
@@ -147,7 +148,7 @@ class JourneyModel {
   void finish(Engine& engine);
 
   const std::vector<UnitState>& unit_states() const noexcept { return units_; }
-  const std::vector<float>& willingness() const noexcept { return willingness_; }
+  const sim::LargeVector<float>& willingness() const noexcept { return willingness_; }
   /// The smallest delay of any message between two partitions (the lookahead).
   double minimum_cross_unit_delay() const noexcept { return min_delay_; }
 
@@ -186,7 +187,7 @@ class JourneyModel {
   double warmup_, horizon_;
   double min_delay_ = 0;
   std::vector<UnitState> units_;
-  std::vector<float> willingness_;
+  sim::LargeVector<float> willingness_;  ///< by resident (huge pages where possible: read at random)
   std::size_t types_ = 0;
   std::vector<double> block_cumulative_rate_;  ///< by (resident block, type): need rate, cumulative over types
   std::vector<double> block_rate_;             ///< by resident block: all needs

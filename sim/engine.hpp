@@ -64,6 +64,7 @@
 #include <tbb/task_group.h>
 
 #include "sim/event_queue.hpp"
+#include "sim/memory.hpp"
 
 namespace sim {
 
@@ -192,11 +193,11 @@ class Engine {
       engine_->mail_[parity][id_] = 0;
       // Events without items go straight into the queue: its order, (time,
       // order), is total, so the order they are pushed in never shows.
-      std::vector<Event>& events = event_inbox_[parity];
+      PoolVector<Event>& events = event_inbox_[parity];
       for (const Event& e : events) queue_.push(e);
       events.clear();
       // Items are sorted first, so the slots they get do not depend on threads.
-      std::vector<Message>& inbox = inbox_[parity];
+      PoolVector<Message>& inbox = inbox_[parity];
       if (inbox.empty()) return;
       std::sort(inbox.begin(), inbox.end(), [](const Message& a, const Message& b) {
         return a.time < b.time || (a.time == b.time && a.order < b.order);
@@ -245,12 +246,13 @@ class Engine {
     Time min_sent_ = kNever;
     std::uint64_t seq_ = 0, events_ = 0, messages_ = 0;
     detail::EventQueue queue_;
-    std::vector<Item> items_;
-    std::vector<std::uint8_t> live_;
-    std::vector<SlotId> free_;
+    // (Buffers from the huge-page pool: thousands of partitions' buffers on a few large pages.)
+    PoolVector<Item> items_;
+    PoolVector<std::uint8_t> live_;
+    PoolVector<SlotId> free_;
     alignas(64) tbb::spin_mutex inbox_mutex_;
-    std::vector<Message> inbox_[2];      // by the parity of the window the messages were sent in
-    std::vector<Event> event_inbox_[2];  // events without items, likewise
+    PoolVector<Message> inbox_[2];      // by the parity of the window the messages were sent in
+    PoolVector<Event> event_inbox_[2];  // events without items, likewise
   };
 
   /// `lookahead` (hours, > 0): the smallest delay of any cross-partition message.

@@ -13,6 +13,8 @@
 #include <limits>
 #include <vector>
 
+#include "sim/memory.hpp"
+
 namespace sim {
 
 using Time = double;
@@ -108,18 +110,18 @@ class EventQueue {
 
  private:
   static constexpr std::size_t kRoot = 3;
-  static constexpr std::align_val_t kAlign{128};
+  static constexpr std::size_t kAlign = 128;
 
   void grow() {
     const std::size_t capacity = capacity_ ? capacity_ * 2 : 64;
-    auto* data = static_cast<Event*>(::operator new(capacity * sizeof(Event), kAlign));
+    auto* data = static_cast<Event*>(allocate_pooled(capacity * sizeof(Event), kAlign));
     if (data_) std::copy(data_ + kRoot, data_ + kRoot + size_, data + kRoot);
     release();
     data_ = data;
     capacity_ = capacity;
   }
   void release() noexcept {
-    if (data_) ::operator delete(data_, kAlign);
+    if (data_) deallocate_pooled(data_, capacity_ * sizeof(Event), kAlign);
   }
 
   Event* data_ = nullptr;  ///< [kRoot, kRoot + size_) used
