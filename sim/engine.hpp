@@ -342,10 +342,25 @@ class Engine {
   /// The shared state of one run()'s workers. Tickets number the chunks of
   /// all windows in order (ticket t: window t / chunks, chunk t % chunks).
   struct Windows {
-    Windows(Engine& e, Time u, std::size_t c) : engine(e), until(u), chunks(c) {}
+    Windows(Engine& e, Time u, std::size_t c) : engine(e), until(u), chunks(c), bounds(c + 1), order(c) {
+      const std::size_t n = engine.partitions_.size();
+      for (std::size_t k = 0; k <= chunks; ++k) bounds[k] = n * k / chunks;
+      for (std::size_t k = 0; k < chunks; ++k) order[k] = k;
+      if (chunks > 1) counted.assign(n, 0);
+    }
     Engine& engine;
     const Time until;
     const std::size_t chunks;
+    // Load balance: chunk k is partitions [bounds[k], bounds[k + 1]), drawn
+    // in `order`. Every kRebalance windows the opener redraws the bounds so
+    // that chunks hold about equal numbers of recent events, and orders them
+    // heaviest first, so that a window does not end waiting on one heavy
+    // chunk drawn last (a district department that receives most events is
+    // then a chunk of its own, started first). Which thread handles what
+    // never changes results.
+    static constexpr std::uint64_t kRebalance = 64;
+    std::vector<std::size_t> bounds, order;
+    std::vector<std::uint64_t> counted;  // each partition's events at the last rebalance
     const std::atomic<bool>* cancel = nullptr;
     Time end = 0;  // of the open window; written only by whoever opens it
     // Each counter on a cache line of its own: every chunk updates them from both threads.
@@ -389,7 +404,7 @@ class Engine {
           Time soonest = kNever;
           std::uint64_t mine = 0;
           do {
-            soonest = std::min(soonest, chunk(ticket % chunks));
+            soonest = std::min(soonest, chunk(order[ticket % chunks]));
             ++mine;
             ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
           } while (ticket / chunks == window);
@@ -409,8 +424,7 @@ class Engine {
     /// Handles the partitions of chunk `c` of the open window; returns the
     /// earliest time any of them may act next.
     Time chunk(std::size_t c) {
-      const std::size_t n = engine.partitions_.size();
-      const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
+      const std::size_t first = bounds[c], last = bounds[c + 1];
       Time soonest = kNever;
       const auto& parts = engine.partitions_;
       const int parity = engine.parity_ ^ 1;
@@ -457,8 +471,37 @@ class Engine {
       }
       end = std::min(next + engine.lookahead_, until);
       engine.parity_ ^= 1;
+      if (chunks > 1 && windows % kRebalance == 0) rebalance();
       open.store(window + 1, std::memory_order_release);
       open.notify_all();
+    }
+    // Equal recent work per chunk (a partition's weight: its events since
+    // the last rebalance, plus one for the visit), heaviest chunks first.
+    void rebalance() {
+      const auto& parts = engine.partitions_;
+      const std::size_t n = parts.size();
+      std::vector<std::uint64_t> weight(n);
+      std::uint64_t total = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t events = parts[i]->events_;
+        weight[i] = events - counted[i] + 1;
+        counted[i] = events;
+        total += weight[i];
+      }
+      std::vector<std::uint64_t> load(chunks, 0);
+      std::uint64_t seen = 0;
+      std::size_t k = 0;
+      bounds[0] = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        // Close chunk k once its share is reached, keeping one partition for each chunk left.
+        while (k + 1 < chunks && seen * chunks >= total * (k + 1) && i > bounds[k] && n - i >= chunks - k - 1)
+          bounds[++k] = i;
+        seen += weight[i];
+        load[k] += weight[i];
+      }
+      while (k + 1 < chunks) bounds[++k] = n;  // (only when fewer partitions remain than chunks)
+      bounds[chunks] = n;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return load[a] > load[b]; });
     }
   };
 
