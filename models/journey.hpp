@@ -10,12 +10,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "models/organisation.hpp"
 #include "models/population.hpp"
 #include "sim/engine.hpp"
+#include "sim/memory.hpp"
 #include "sim/random.hpp"
 
 namespace govsim {
@@ -71,13 +71,40 @@ struct Request {
   double wait_h = 0, transit_h = 0;
 };
 
+/// A first-in first-out queue in one growing ring buffer (a std::deque
+/// allocates a 512-byte block and a map per queue, and six queues per unit).
+template <class T>
+class RingQueue {
+ public:
+  bool empty() const noexcept { return head_ == tail_; }
+  std::size_t size() const noexcept { return tail_ - head_; }
+  const T& front() const noexcept { return data_[head_ & mask_]; }
+  void pop_front() noexcept { ++head_; }
+  void push_back(const T& x) {
+    if (tail_ - head_ == data_.size()) grow();
+    data_[tail_++ & mask_] = x;
+  }
+
+ private:
+  void grow() {
+    sim::PoolVector<T> bigger(data_.empty() ? 8 : data_.size() * 2);
+    for (std::size_t i = head_; i != tail_; ++i) bigger[i - head_] = data_[i & mask_];
+    tail_ -= head_;
+    head_ = 0;
+    data_.swap(bigger);
+    mask_ = data_.size() - 1;
+  }
+  sim::PoolVector<T> data_;  ///< capacity a power of two
+  std::size_t head_ = 0, tail_ = 0, mask_ = 0;
+};
+
 /// One unit's changing state (owned by its partition; no other thread touches it).
 struct UnitState {
   struct Entry {
     sim::SlotId slot;
     std::uint32_t ticket;
   };
-  std::vector<std::deque<Entry>> queues;  ///< by level
+  std::vector<RingQueue<Entry>> queues;  ///< by level
   std::uint32_t queued = 0;               ///< live entries (stale ones excluded)
   std::uint32_t busy = 0, busy_diverted = 0;
   double last_change = 0;
@@ -121,7 +148,7 @@ class JourneyModel {
   void finish(Engine& engine);
 
   const std::vector<UnitState>& unit_states() const noexcept { return units_; }
-  const std::vector<float>& willingness() const noexcept { return willingness_; }
+  const sim::LargeVector<float>& willingness() const noexcept { return willingness_; }
   /// The smallest delay of any message between two partitions (the lookahead).
   double minimum_cross_unit_delay() const noexcept { return min_delay_; }
 
@@ -160,7 +187,7 @@ class JourneyModel {
   double warmup_, horizon_;
   double min_delay_ = 0;
   std::vector<UnitState> units_;
-  std::vector<float> willingness_;
+  sim::LargeVector<float> willingness_;  ///< by resident (huge pages where possible: read at random)
   std::size_t types_ = 0;
   std::vector<double> block_cumulative_rate_;  ///< by (resident block, type): need rate, cumulative over types
   std::vector<double> block_rate_;             ///< by resident block: all needs

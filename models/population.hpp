@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/organisation.hpp"
+#include "sim/memory.hpp"
 
 namespace govsim {
 
@@ -71,8 +72,8 @@ class Residents {
   std::vector<std::uint32_t> block_begin_;     ///< per unit: its first block
   std::vector<std::uint32_t> resident_begin_;  ///< per unit: its first resident (unit u: [begin[u], begin[u+1]))
   std::vector<std::string> group_names_;
-  std::vector<std::uint32_t> tie_begin_;  ///< CSR row offsets (size + 1)
-  std::vector<std::uint32_t> ties_;       ///< CSR neighbour ids
+  sim::LargeVector<std::uint32_t> tie_begin_;  ///< CSR row offsets (size + 1)
+  sim::LargeVector<std::uint32_t> ties_;       ///< CSR neighbour ids
 };
 
 /// The memory a run will need before it allocates (bytes, rough upper bound).

@@ -19,9 +19,16 @@
 // One pass per window: each partition, when processed, files its inbox,
 // handles its events and reports the earliest time it may next act (its next
 // event, or the earliest message it sent). Workers claim chunks of partitions
-// from a shared ticket counter; whoever finishes a window's last chunk opens
-// the next window. A worker that TBB never starts costs nothing: the others
-// claim its chunks, so progress never waits on a particular thread.
+// from a shared ticket counter; each publishes what it found (the earliest
+// time, the chunks it did) once per window, and whoever completes a window's
+// count opens the next. A worker that TBB never starts costs nothing: the
+// others claim its chunks, so progress never waits on a particular thread.
+// Workers wait for a window spinning briefly, then asleep (futex).
+//
+// Partitions with no event due in a window and no mail are passed over from
+// two compact arrays, and the partitions about to be handled are prefetched
+// (their objects, the top of their heaps, and, through the model, what their
+// first event will touch).
 //
 // Events without items: an event may carry, instead of an item's slot, two
 // plain values (a 32-bit one in the slot's place and a 64-bit one), for
@@ -50,7 +57,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <tbb/spin_mutex.h>
@@ -58,6 +64,7 @@
 #include <tbb/task_group.h>
 
 #include "sim/event_queue.hpp"
+#include "sim/memory.hpp"
 
 namespace sim {
 
@@ -186,11 +193,11 @@ class Engine {
       engine_->mail_[parity][id_] = 0;
       // Events without items go straight into the queue: its order, (time,
       // order), is total, so the order they are pushed in never shows.
-      std::vector<Event>& events = event_inbox_[parity];
+      PoolVector<Event>& events = event_inbox_[parity];
       for (const Event& e : events) queue_.push(e);
       events.clear();
       // Items are sorted first, so the slots they get do not depend on threads.
-      std::vector<Message>& inbox = inbox_[parity];
+      PoolVector<Message>& inbox = inbox_[parity];
       if (inbox.empty()) return;
       std::sort(inbox.begin(), inbox.end(), [](const Message& a, const Message& b) {
         return a.time < b.time || (a.time == b.time && a.order < b.order);
@@ -239,12 +246,13 @@ class Engine {
     Time min_sent_ = kNever;
     std::uint64_t seq_ = 0, events_ = 0, messages_ = 0;
     detail::EventQueue queue_;
-    std::vector<Item> items_;
-    std::vector<std::uint8_t> live_;
-    std::vector<SlotId> free_;
+    // (Buffers from the huge-page pool: thousands of partitions' buffers on a few large pages.)
+    PoolVector<Item> items_;
+    PoolVector<std::uint8_t> live_;
+    PoolVector<SlotId> free_;
     alignas(64) tbb::spin_mutex inbox_mutex_;
-    std::vector<Message> inbox_[2];      // by the parity of the window the messages were sent in
-    std::vector<Event> event_inbox_[2];  // events without items, likewise
+    PoolVector<Message> inbox_[2];      // by the parity of the window the messages were sent in
+    PoolVector<Event> event_inbox_[2];  // events without items, likewise
   };
 
   /// `lookahead` (hours, > 0): the smallest delay of any cross-partition message.
@@ -322,7 +330,7 @@ class Engine {
   }
 
  private:
-  static constexpr int kSpinsBeforeYield = 1 << 10;  // about 10-100 us of pause instructions
+  static constexpr int kSpinsBeforeWait = 2048;  // pause instructions: some tens of microseconds
   static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -334,10 +342,25 @@ class Engine {
   /// The shared state of one run()'s workers. Tickets number the chunks of
   /// all windows in order (ticket t: window t / chunks, chunk t % chunks).
   struct Windows {
-    Windows(Engine& e, Time u, std::size_t c) : engine(e), until(u), chunks(c) {}
+    Windows(Engine& e, Time u, std::size_t c) : engine(e), until(u), chunks(c), bounds(c + 1), order(c) {
+      const std::size_t n = engine.partitions_.size();
+      for (std::size_t k = 0; k <= chunks; ++k) bounds[k] = n * k / chunks;
+      for (std::size_t k = 0; k < chunks; ++k) order[k] = k;
+      if (chunks > 1) counted.assign(n, 0);
+    }
     Engine& engine;
     const Time until;
     const std::size_t chunks;
+    // Load balance: chunk k is partitions [bounds[k], bounds[k + 1]), drawn
+    // in `order`. Every kRebalance windows the opener redraws the bounds so
+    // that chunks hold about equal numbers of recent events, and orders them
+    // heaviest first, so that a window does not end waiting on one heavy
+    // chunk drawn last (a district department that receives most events is
+    // then a chunk of its own, started first). Which thread handles what
+    // never changes results.
+    static constexpr std::uint64_t kRebalance = 64;
+    std::vector<std::size_t> bounds, order;
+    std::vector<std::uint64_t> counted;  // each partition's events at the last rebalance
     const std::atomic<bool>* cancel = nullptr;
     Time end = 0;  // of the open window; written only by whoever opens it
     // Each counter on a cache line of its own: every chunk updates them from both threads.
@@ -358,54 +381,83 @@ class Engine {
         ~Leave() { left.fetch_add(1, std::memory_order_release); }
       } leave{left};
       try {
+        std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
         while (true) {
-          const std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
           const std::uint64_t window = ticket / chunks;
-          // A window's work is tens of microseconds: wait for the next one
-          // spinning (politely), and give the core away only after a long
-          // wait. Yielding at once would, on a busy machine, hand the core to
-          // another process for a whole time slice at every window.
-          for (int spins = 0; open.load(std::memory_order_acquire) < window; ++spins) {
+          // Waiting for the next window: a window's work is tens of
+          // microseconds to a millisecond, so spin (politely) for a while,
+          // then sleep until the window opens. Yielding in a loop instead
+          // hands the core to other processes for a time slice at every
+          // window; spinning on sleeps never lets a preempted peer back on a
+          // busy machine.
+          for (int spins = 0;; ++spins) {
             if (stop.load(std::memory_order_acquire)) return;
-            if (spins < kSpinsBeforeYield) pause();
-            else std::this_thread::yield();
+            const std::uint64_t opened = open.load(std::memory_order_acquire);
+            if (opened >= window) break;
+            if (spins < kSpinsBeforeWait) pause();
+            else open.wait(opened, std::memory_order_acquire);
           }
           if (stop.load(std::memory_order_acquire)) return;
-          const std::size_t n = engine.partitions_.size(), c = ticket % chunks;
-          const std::size_t first = n * c / chunks, last = n * (c + 1) / chunks;
+          // Chunks of this window, as long as the tickets drawn stay in it;
+          // what this worker found (earliest time, chunks done) is published
+          // once per window, not once per chunk.
           Time soonest = kNever;
-          const auto& parts = engine.partitions_;
-          const int parity = engine.parity_ ^ 1;
-          const std::uint8_t* mail = engine.mail_[parity].data();
-          Time* next_time = engine.next_time_.data();
-          for (std::size_t i = first; i < last; ++i) {
-            // Nothing due in this window and no mail: nothing to do (and its
-            // object stays untouched: the two compact arrays tell).
-            if (next_time[i] >= end && !mail[i]) {
-              soonest = std::min(soonest, next_time[i]);
-              continue;
-            }
-            // Two partitions ahead: its object; one ahead: its first events and inbox.
-            if (i + 2 < last) {
-              const char* next = reinterpret_cast<const char*>(parts[i + 2].get());
-              for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
-            }
-            if (i + 1 < last) parts[i + 1]->prefetch_window(parity);
-            soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
-            next_time[i] = parts[i]->next_time();
-          }
+          std::uint64_t mine = 0;
+          do {
+            soonest = std::min(soonest, chunk(order[ticket % chunks]));
+            ++mine;
+            ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
+          } while (ticket / chunks == window);
           for (Time seen = earliest.load(std::memory_order_relaxed);
                soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
           }
-          if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == (window + 1) * chunks) open_next(window);
+          if (done.fetch_add(mine, std::memory_order_acq_rel) + mine == (window + 1) * chunks) open_next(window);
         }
       } catch (...) {
         {
           tbb::spin_mutex::scoped_lock lock(error_mutex);
           if (!error) error = std::current_exception();
         }
-        stop.store(true, std::memory_order_release);
+        halt();
       }
+    }
+    /// Handles the partitions of chunk `c` of the open window; returns the
+    /// earliest time any of them may act next.
+    Time chunk(std::size_t c) {
+      const std::size_t first = bounds[c], last = bounds[c + 1];
+      Time soonest = kNever;
+      const auto& parts = engine.partitions_;
+      const int parity = engine.parity_ ^ 1;
+      const std::uint8_t* mail = engine.mail_[parity].data();
+      Time* next_time = engine.next_time_.data();
+      for (std::size_t i = first; i < last; ++i) {
+        // Nothing due in this window and no mail: nothing to do (and its
+        // object stays untouched: the two compact arrays tell).
+        if (next_time[i] >= end && !mail[i]) {
+          soonest = std::min(soonest, next_time[i]);
+          continue;
+        }
+        // Three partitions ahead: its object; two ahead: the top of its
+        // heap and its inbox; one ahead: what its first event will touch.
+        if (i + 3 < last) {
+          const char* next = reinterpret_cast<const char*>(parts[i + 3].get());
+          for (std::size_t line = 0; line < sizeof(Partition); line += 64) __builtin_prefetch(next + line);
+        }
+        if (i + 2 < last) parts[i + 2]->prefetch_window(parity);
+        if constexpr (requires(const detail::Event& e) { engine.model_.prefetch(*parts[i], e.kind, e.slot, e.value); })
+          if (i + 1 < last && next_time[i + 1] < end)
+            if (const detail::Event* first_event = parts[i + 1]->queue_.peek())
+              engine.model_.prefetch(*parts[i + 1], first_event->kind, first_event->slot, first_event->value);
+        soonest = std::min(soonest, parts[i]->window(parity, end, engine.model_));
+        next_time[i] = parts[i]->next_time();
+      }
+      return soonest;
+    }
+    // Stops every worker, waking those asleep.
+    void halt() {
+      stop.store(true, std::memory_order_release);
+      open.store(std::numeric_limits<std::uint64_t>::max(), std::memory_order_release);
+      open.notify_all();
     }
     // Called by whoever finished the last chunk of `window`: every partition
     // has reported, so the earliest pending time is known.
@@ -414,12 +466,42 @@ class Engine {
       const Time next = earliest.exchange(kNever, std::memory_order_relaxed);
       if (cancel && cancel->load(std::memory_order_relaxed) && next < until) interrupted = true;
       if (!(next < until) || interrupted) {
-        stop.store(true, std::memory_order_release);
+        halt();
         return;
       }
       end = std::min(next + engine.lookahead_, until);
       engine.parity_ ^= 1;
+      if (chunks > 1 && windows % kRebalance == 0) rebalance();
       open.store(window + 1, std::memory_order_release);
+      open.notify_all();
+    }
+    // Equal recent work per chunk (a partition's weight: its events since
+    // the last rebalance, plus one for the visit), heaviest chunks first.
+    void rebalance() {
+      const auto& parts = engine.partitions_;
+      const std::size_t n = parts.size();
+      std::vector<std::uint64_t> weight(n);
+      std::uint64_t total = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t events = parts[i]->events_;
+        weight[i] = events - counted[i] + 1;
+        counted[i] = events;
+        total += weight[i];
+      }
+      std::vector<std::uint64_t> load(chunks, 0);
+      std::uint64_t seen = 0;
+      std::size_t k = 0;
+      bounds[0] = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        // Close chunk k once its share is reached, keeping one partition for each chunk left.
+        while (k + 1 < chunks && seen * chunks >= total * (k + 1) && i > bounds[k] && n - i >= chunks - k - 1)
+          bounds[++k] = i;
+        seen += weight[i];
+        load[k] += weight[i];
+      }
+      while (k + 1 < chunks) bounds[++k] = n;  // (only when fewer partitions remain than chunks)
+      bounds[chunks] = n;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return load[a] > load[b]; });
     }
   };
 

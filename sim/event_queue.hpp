@@ -13,6 +13,8 @@
 #include <limits>
 #include <vector>
 
+#include "sim/memory.hpp"
+
 namespace sim {
 
 using Time = double;
@@ -72,14 +74,12 @@ class EventQueue {
   Time next_time() const noexcept { return size_ ? data_[kRoot].time : std::numeric_limits<Time>::infinity(); }
   /// The earliest event, or nullptr when nothing is pending.
   const Event* peek() const noexcept { return size_ ? &data_[kRoot] : nullptr; }
-  /// Hints the processor to load the top of the heap (the root and its children).
+  /// Hints the processor to load the top three levels of the heap (root,
+  /// 4 children, 16 grandchildren: 12 cache lines), which the next pops walk.
   void prefetch() const noexcept {
-    if (size_) {
-      const char* at = reinterpret_cast<const char*>(data_);
-      __builtin_prefetch(at + 64);
-      __builtin_prefetch(at + 128);
-      __builtin_prefetch(at + 192);
-    }
+    const std::size_t bytes = std::min<std::size_t>(kRoot + size_, kRoot + 21) * sizeof(Event);
+    const char* at = reinterpret_cast<const char*>(data_);
+    for (std::size_t line = 64; line < bytes; line += 64) __builtin_prefetch(at + line);
   }
   /// Removes and returns the earliest event; the queue must not be empty.
   Event pop() {
@@ -91,9 +91,15 @@ class EventQueue {
       const std::size_t first = 4 * i - 8;
       if (first >= end) break;
       std::size_t best = first;
-      const std::size_t stop = std::min(first + 4, end);
-      for (std::size_t c = first + 1; c < stop; ++c)
-        if (Later{}(data_[best], data_[c])) best = c;
+      if (first + 4 <= end) {
+        // All four children: a small tournament (independent comparisons).
+        const Event* c = data_ + first;
+        const std::size_t a = Later{}(c[0], c[1]) ? 1 : 0, b = Later{}(c[2], c[3]) ? 3 : 2;
+        best = first + (Later{}(c[a], c[b]) ? b : a);
+      } else {
+        for (std::size_t c = first + 1; c < end; ++c)
+          if (Later{}(data_[best], data_[c])) best = c;
+      }
       if (!Later{}(last, data_[best])) break;
       data_[i] = data_[best];
       i = best;
@@ -104,18 +110,18 @@ class EventQueue {
 
  private:
   static constexpr std::size_t kRoot = 3;
-  static constexpr std::align_val_t kAlign{128};
+  static constexpr std::size_t kAlign = 128;
 
   void grow() {
     const std::size_t capacity = capacity_ ? capacity_ * 2 : 64;
-    auto* data = static_cast<Event*>(::operator new(capacity * sizeof(Event), kAlign));
+    auto* data = static_cast<Event*>(allocate_pooled(capacity * sizeof(Event), kAlign));
     if (data_) std::copy(data_ + kRoot, data_ + kRoot + size_, data + kRoot);
     release();
     data_ = data;
     capacity_ = capacity;
   }
   void release() noexcept {
-    if (data_) ::operator delete(data_, kAlign);
+    if (data_) deallocate_pooled(data_, capacity_ * sizeof(Event), kAlign);
   }
 
   Event* data_ = nullptr;  ///< [kRoot, kRoot + size_) used

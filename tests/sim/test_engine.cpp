@@ -432,3 +432,44 @@ TEST(Engine, EventsWithoutItemsCarryValuesInDeterministicOrder) {
     EXPECT_EQ(sink, first);
   }
 }
+
+// One partition (a hub, like a district department that receives most
+// events) gets half of all work: the engine redraws its chunks by recent work
+// every 64 windows; the log stays identical for any thread count.
+struct HubModel {
+  using Item = Token;
+  std::uint32_t partitions;
+  std::uint64_t key = sim::stream_key(7, 0);
+  std::vector<std::vector<LogEntry>> logs;
+  explicit HubModel(std::uint32_t n) : partitions(n), logs(n) {}
+  template <class P>
+  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) {
+    const Token t = p.item(slot);
+    p.release(slot);
+    logs[p.id()].push_back({p.now(), p.id(), t.id, t.hops, kind});
+    if (t.hops >= 200) return;
+    const sim::Stream s(key, t.id);
+    const double delay = 1.0 + sim::Distribution::exponential(0.5).sample(s.block(0, t.hops));
+    const sim::PartitionId to =
+        p.id() == 0 ? 1 + static_cast<sim::PartitionId>(s.uniform(1, t.hops) * (partitions - 1)) % (partitions - 1) : 0;
+    p.send(to, p.now() + delay, kArrive, Token{t.id, t.hops + 1});
+  }
+};
+
+TEST(Engine, HeavyPartitionIdenticalForAnyThreadCount) {
+  std::vector<LogEntry> first;
+  for (int threads : {1, 2, 4}) {
+    SCOPED_TRACE(threads);
+    HubModel model(40);
+    sim::Engine<HubModel> engine(model, 40, 1.0);
+    for (sim::PartitionId i = 1; i < 40; ++i)
+      for (std::uint64_t k = 0; k < 5; ++k) engine.partition(i).schedule(0.1 * k, kArrive, engine.partition(i).hold(Token{i * 100 + k, 0}));
+    const auto c = engine.run(sim::kNever, threads);
+    EXPECT_GT(c.windows, 300u);  // several rebalances
+    std::vector<LogEntry> all;
+    for (const auto& l : model.logs) all.insert(all.end(), l.begin(), l.end());
+    EXPECT_EQ(all.size(), 39u * 5u * 201u);
+    if (threads == 1) first = all;
+    EXPECT_EQ(all, first);
+  }
+}
