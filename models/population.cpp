@@ -133,7 +133,7 @@ std::uint64_t Residents::memory_bytes() const noexcept {
           resident_begin_.capacity()) * sizeof(std::uint32_t) + blocks_.capacity() * sizeof(ResidentBlock);
 }
 
-std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org) {
+std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org, int models_at_once) {
   const auto& sim = scenario.simulation;
   const std::size_t types = scenario.request_types.size();
   double residents = 0, ties = 0;
@@ -178,14 +178,17 @@ std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation
   const double units = static_cast<double>(org.size());
   const double replications = sim.replications;
   const double samples = units * (std::floor(sim.horizon_h / sim.sample_interval_h) + 1.0) * replications;
-  // Resident arrays (~12 B) and social ties (4 B, and 8 B more while building).
+  // Resident arrays (~12 B, and each model's willingness 4 B) and social ties (4 B, and 8 B more while building).
   // One outcome record per measured need, in vectors that grow by doubling.
   // Requests alive at the horizon (from time 0: the warm-up's too), the same.
   // Time-series rows kept for every replication, and their CSV text. Per unit:
   // engine queues and tables, and per-replication metrics.
-  const double bytes = residents * 16.0 + ties * 12.0 +
-                       total_demand * (sim.horizon_h - sim.warmup_h) * 2.0 * sizeof(Outcome) +
-                       open_rate * sim.horizon_h * (2.0 * sizeof(Request) + 16.0) + samples * 256.0 +
+  // Replications running side by side each hold their records and requests.
+  const double bytes = residents * 12.0 + ties * 12.0 +
+                       std::max(1, models_at_once) *
+                           (residents * 4.0 + total_demand * (sim.horizon_h - sim.warmup_h) * 2.0 * sizeof(Outcome) +
+                            open_rate * sim.horizon_h * (2.0 * sizeof(Request) + 16.0)) +
+                       samples * 256.0 +
                        units * (4096.0 + 1024.0 * replications);
   // Absurd scenarios can exceed what 64 bits count (and the cast would be undefined).
   return bytes < 1.8e19 ? static_cast<std::uint64_t>(bytes) : std::numeric_limits<std::uint64_t>::max();

@@ -76,7 +76,8 @@ class Residents {
   sim::LargeVector<std::uint32_t> ties_;       ///< CSR neighbour ids
 };
 
-/// The memory a run will need before it allocates (bytes, rough upper bound).
-std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org);
+/// The memory a run will need before it allocates (bytes, rough upper bound),
+/// with `models_at_once` replications running side by side.
+std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation& org, int models_at_once = 1);
 
 }  // namespace govsim

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <atomic>
 #include <memory>
+#include <mutex>
 
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -180,7 +182,8 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
   if (settings.memory_limit_bytes > 0) {
     Scenario as_run = scenario;  // the estimate counts what this call will keep: its replications
     as_run.simulation.replications = settings.replications.value_or(scenario.simulation.replications);
-    const std::uint64_t need = estimate_memory_bytes(as_run, org);
+    const int at_once = std::min(std::max(1, settings.threads), std::max(1, as_run.simulation.replications));
+    const std::uint64_t need = estimate_memory_bytes(as_run, org, at_once);
     if (need > settings.memory_limit_bytes)
       throw ScenarioError(scenario.path, 0, 0,
                           "this run would need about " + std::to_string(need >> 20) + " MiB, more than the " +
@@ -204,26 +207,28 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
   const auto& groups = residents.group_names();
   const double window = scenario.simulation.horizon_h - scenario.simulation.warmup_h;
 
-  for (int rep = settings.first_replication; rep < settings.first_replication + replications; ++rep) {
+  // One replication on `threads` threads: everything it reports depends on
+  // its own random stream only, never on the threads or on what runs beside it.
+  auto run_replication = [&](int rep, int threads) {
     const auto r0 = std::chrono::steady_clock::now();
     if (settings.cancel && settings.cancel->load()) throw Interrupted();
     JourneyModel model(scenario, org, residents, sim::stream_key(run.seed, static_cast<std::uint32_t>(rep)));
-    run.lookahead_h = model.minimum_cross_unit_delay();
-    if (!(run.lookahead_h > 0))
+    const double lookahead = model.minimum_cross_unit_delay();
+    if (!(lookahead > 0))
       throw ScenarioError(scenario.path, 0, 0,
                           "every handoff between two units needs a positive minimum delay (transfer_delay_h, "
                           "travel_h or reporting delay): the smallest here is 0 hours");
-    JourneyModel::Engine engine(model, org.size(), run.lookahead_h);
+    JourneyModel::Engine engine(model, org.size(), lookahead);
     model.seed_sources(engine);
     ReplicationResult result;
     result.replication = rep;
-    result.counters = engine.run(scenario.simulation.horizon_h, run.threads, settings.cancel);
+    result.counters = engine.run(scenario.simulation.horizon_h, threads, settings.cancel);
     if (result.counters.interrupted) throw Interrupted();
     model.finish(engine);
 
     // Outcomes, merged in unit order: deterministic whatever the threads did.
     const auto& states = model.unit_states();
-    const Tallies tallies = tally_outcomes(scenario, org, states, groups.size(), run.threads);
+    const Tallies tallies = tally_outcomes(scenario, org, states, groups.size(), threads);
     const ScopeTally& all = tallies.all;
     const auto &by_type = tallies.by_type, &by_group = tallies.by_group;
     const auto& by_area = tallies.by_area;
@@ -287,9 +292,42 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     std::stable_sort(result.series.begin(), result.series.end(),
                      [](const SeriesRow& a, const SeriesRow& b) { return a.time_h < b.time_h; });
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
-    run.replications.push_back(std::move(result));
-    if (progress) progress(rep + 1 - settings.first_replication, replications);
+    return std::pair{std::move(result), lookahead};
+  };
+
+  // Replications run side by side where that keeps every thread busy: a
+  // window of one replication holds only a few hundred events, so two
+  // replications on one thread each go faster than one on two threads.
+  // Rounds of min(threads, left) replications share the threads; each
+  // result lands in its own slot, so the order of the results (and every
+  // byte of them) is the same for any thread count.
+  std::vector<ReplicationResult> results(static_cast<std::size_t>(std::max(replications, 0)));
+  std::mutex mutex;  // completion count, progress; and it makes the workers' writes visible (also to TSan)
+  int completed = 0;
+  auto finish_one = [&](int index, std::pair<ReplicationResult, double>&& done) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    results[static_cast<std::size_t>(index)] = std::move(done.first);
+    run.lookahead_h = done.second;
+    ++completed;
+    if (progress) progress(completed, replications);
+  };
+  for (int first = 0; first < replications;) {
+    const int together = std::min(run.threads, replications - first);
+    const int threads_each = run.threads / together;
+    if (together == 1) {
+      finish_one(first, run_replication(settings.first_replication + first, threads_each));
+    } else {
+      tbb::task_arena arena(together);
+      arena.execute([&] {
+        tbb::parallel_for(0, together, [&](int k) {
+          finish_one(first + k, run_replication(settings.first_replication + first + k, threads_each));
+        });
+      });
+      const std::lock_guard<std::mutex> lock(mutex);
+    }
+    first += together;
   }
+  run.replications = std::move(results);
   run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return run;
 }
