@@ -285,6 +285,7 @@ int main(int argc, char** argv) {
 
   // Figures kept for the targets at the end.
   std::optional<double> bare_rate;                // 100-unit network, first thread count
+  std::map<int, double> bare_rates;               // 100-unit network, by thread count
   std::optional<double> bare_city_size_rate;      // network as large as the city, first thread count
   std::map<std::string, std::map<int, Measure>> scenario_figures;
   std::map<int, Phases> city_phases;
@@ -303,6 +304,7 @@ int main(int argc, char** argv) {
       const double rate = events / wall;
       if (base == 0) base = rate;
       if (units == 100 && !bare_rate) bare_rate = rate;
+      if (units == 100) bare_rates[t] = rate;
       if (city_units && units == *city_units && !bare_city_size_rate) bare_city_size_rate = rate;
       std::printf("%-34s %8d %12.0f %10.3f %14.0f %7.2fx %10s\n",
                   ("queueing network, " + std::to_string(units) + " units").c_str(), t, events, wall, rate,
@@ -404,6 +406,14 @@ int main(int argc, char** argv) {
           std::printf("  event rate, 1 thread, simulation: city %.2f million/s, bare network of the city's %d units "
                       "%.2f million/s: %.2fx slower\n",
                       rate / 1e6, *city_units, *bare_city_size_rate / 1e6, *bare_city_size_rate / rate);
+      }
+      // The same comparisons on two threads, the city target's setting.
+      if (bare_rates.count(2) && city_phases.count(2)) {
+        const double bare = bare_rates.at(2), whole = two.events / two.wall;
+        const double rate = city_phases.at(2).events / city_phases.at(2).simulate;
+        std::printf("  event rate, 2 threads: city %.2f million/s whole run, %.2f million/s simulation; bare 100-unit "
+                    "network %.2f million/s: %.2fx and %.2fx slower\n",
+                    whole / 1e6, rate / 1e6, bare / 1e6, bare / whole, bare / rate);
       }
     }
     for (const auto& [label, by_threads] : scenario_figures)
