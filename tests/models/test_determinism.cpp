@@ -88,3 +88,26 @@ TEST(Determinism, DifferentSeedGivesDifferentResults) {
   EXPECT_NE(a.metrics, b.metrics);
   EXPECT_NE(a.timeseries, b.timeseries);
 }
+
+TEST(Replications, InterruptedSideBySideStopsWithInterrupted) {
+  // Four replications on 2 threads run two at a time; a stop raised when the
+  // first one finishes ends the run with Interrupted, whichever replication
+  // was still running or about to start (TSan runs this too).
+  const Scenario s = load_scenario(source_path("scenarios/three-tier.yaml"),
+                                   {"populations.residents.residents_per_unit=600", "simulation.horizon_days=60",
+                                    "simulation.warmup_days=5", "simulation.replications=4"});
+  std::atomic<bool> stop{false};
+  RunSettings settings;
+  settings.threads = 2;
+  settings.cancel = &stop;
+  int reported = 0;
+  EXPECT_THROW(run_scenario(s, settings,
+                            [&](int done, int total) {
+                              reported = done;
+                              EXPECT_EQ(total, 4);
+                              stop = true;
+                            }),
+               Interrupted);
+  EXPECT_GE(reported, 1);
+  EXPECT_LT(reported, 4);
+}
