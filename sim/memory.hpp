@@ -205,6 +205,7 @@ inline void* allocate_pooled(std::size_t bytes, std::size_t align) {
 }
 inline void deallocate_pooled(void* p, std::size_t bytes, std::size_t align) noexcept {
 #if GOVSIM_SIM_PLAIN_ALLOCATION
+  (void)bytes;  // (the pool's size class; plain delete needs only the alignment)
   ::operator delete(p, std::align_val_t{align});
 #else
   const std::size_t block = detail::HugePagePool::block_size(std::max(bytes, align));
