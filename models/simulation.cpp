@@ -317,18 +317,13 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     if (together == 1) {
       finish_one(first, run_replication(settings.first_replication + first, threads_each));
     } else {
-      // Each replication ends by taking the mutex, and so does this thread
-      // after the round, also when one of them threw (an interruption): TBB's
-      // own join is invisible to TSan, the mutex shows every replication's
-      // reads of the scenario and residents happening before they are freed.
-      struct EndUnderLock {
-        std::mutex& m;
-        ~EndUnderLock() { const std::lock_guard<std::mutex> lock(m); }
-      } after_round{mutex};
+      // Each replication ends under the mutex, and so does the round, also
+      // when one of them threw (an interruption): see LockOnExit.
+      const LockOnExit after_round{mutex};
       tbb::task_arena arena(together);
       arena.execute([&] {
         tbb::parallel_for(0, together, [&](int k) {
-          const EndUnderLock after_replication{mutex};
+          const LockOnExit after_replication{mutex};
           finish_one(first + k, run_replication(settings.first_replication + first + k, threads_each));
         });
       });

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,10 +77,24 @@ class Interrupted : public std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
-/// Runs every replication (in order; each uses all `threads`). Throws
-/// ScenarioError when the scenario cannot be run as described.
+/// Runs every replication on `threads` threads: one replication's windows
+/// split between them, or, with threads to spare, several replications side
+/// by side; results in replication order, the same for any thread count.
+/// `progress(done, total)` is called as each replication finishes (from any
+/// thread, one call at a time). Throws ScenarioError when the scenario cannot
+/// be run as described.
 RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
                        const std::function<void(int, int)>& progress = {});
+
+/// Takes and releases `mutex` when it goes out of scope, whichever way. For
+/// work handed to TBB: Debian's libtbb is not instrumented, so its own join
+/// is invisible to ThreadSanitizer; a task that ends by taking the caller's
+/// mutex (and a caller that takes it after the join) shows every read the
+/// task made happening before what the caller then frees.
+struct LockOnExit {
+  std::mutex& mutex;
+  ~LockOnExit() { const std::lock_guard<std::mutex> lock(mutex); }
+};
 
 /// Every metric a run reports in scope "all", in the order it reports them.
 const std::vector<std::string>& all_metric_names();

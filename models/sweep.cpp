@@ -694,14 +694,9 @@ std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std
   std::size_t done = 0, failed = 0;
   std::exception_ptr error;
   auto one = [&](const Batch& batch) {
-    // Every batch ends by taking the mutex, including one cut short by a
-    // cancel: TBB's own join is invisible to TSan (libtbb is not
-    // instrumented), the mutex makes the batch's reads of `spec` visibly
-    // happen before the caller frees it.
-    struct EndUnderLock {
-      std::mutex& m;
-      ~EndUnderLock() { const std::lock_guard<std::mutex> lock(m); }
-    } end_under_lock{mutex};
+    // Every batch ends under the mutex, one cut short by a cancel too: its
+    // reads of `spec` then visibly happen before the caller frees it (see LockOnExit).
+    const LockOnExit end_under_lock{mutex};
     if (cancel && cancel->load()) return;
     try {
       const auto records = execute_runs(spec, batch.first_run, batch.count, 1, cancel);

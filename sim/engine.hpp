@@ -132,15 +132,9 @@ class Engine {
         return;
       }
       at = arrival(at);
-      Partition& target = *engine_->partitions_[to];
-      Message m{at, next_order(), kind, std::move(item)};
-      {
-        tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
-        target.inbox_[engine_->parity_].push_back(std::move(m));
-        engine_->mail_[engine_->parity_][to] = 1;
-      }
-      min_sent_ = std::min(min_sent_, at);
-      ++messages_;
+      post(to, at, [&](Partition& target) {
+        target.inbox_[engine_->parity_].push_back(Message{at, next_order(), kind, std::move(item)});
+      });
     }
     /// Sends an event without an item to partition `to`, arriving at `at`
     /// (same rule as send): on_event there receives `slot` and `value` as given.
@@ -150,15 +144,9 @@ class Engine {
         return;
       }
       at = arrival(at);
-      Partition& target = *engine_->partitions_[to];
-      const Event e{at, next_order(), kind, slot, value};
-      {
-        tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
-        target.event_inbox_[engine_->parity_].push_back(e);
-        engine_->mail_[engine_->parity_][to] = 1;
-      }
-      min_sent_ = std::min(min_sent_, at);
-      ++messages_;
+      post(to, at, [&](Partition& target) {
+        target.event_inbox_[engine_->parity_].push_back(Event{at, next_order(), kind, slot, value});
+      });
     }
     /// Calls f(slot, item) for every item held here, in slot order.
     template <class F>
@@ -180,6 +168,19 @@ class Engine {
       Item item;
     };
     std::uint64_t next_order() noexcept { return (std::uint64_t{id_} << 40) | seq_++; }
+    /// Files what `file_into` puts in partition `to`'s inbox (under its lock),
+    /// to be absorbed when `to` next opens a window; counts the message.
+    template <class FileInto>
+    void post(PartitionId to, Time at, FileInto&& file_into) {
+      Partition& target = *engine_->partitions_[to];
+      {
+        tbb::spin_mutex::scoped_lock lock(target.inbox_mutex_);
+        file_into(target);
+        engine_->mail_[engine_->parity_][to] = 1;
+      }
+      min_sent_ = std::min(min_sent_, at);
+      ++messages_;
+    }
     /// The arrival time of a message sent now for `at`, checked against the lookahead.
     Time arrival(Time at) const {
       if (!(at >= now_ + engine_->lookahead_ - engine_->lookahead_ * 1e-9))
