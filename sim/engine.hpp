@@ -25,6 +25,11 @@
 // others claim its chunks, so progress never waits on a particular thread.
 // Workers wait for a window spinning briefly, then asleep (futex).
 //
+// Each partition's queue keeps the events due within 16 lookaheads in a heap
+// and later ones in an unsorted far list, sorted out into the heap as windows
+// reach them (sim/event_queue.hpp): at city scale most pending events are
+// days ahead, and the heap stays shallow.
+//
 // Partitions with no event due in a window and no mail are passed over from
 // two compact arrays, and the partitions about to be handled are prefetched
 // (their objects, the top of their heaps, and, through the model, what their
@@ -217,6 +222,7 @@ class Engine {
     }
     Time next_time() const noexcept { return queue_.next_time(); }
     void process_until(Time end, Model& model) {
+      queue_.prepare(end);
       while (queue_.next_time() < end) {
         const Event e = queue_.pop();
         // While this event is handled, what the next one needs can be on its way.
@@ -269,6 +275,7 @@ class Engine {
       partitions_.push_back(std::make_unique<Partition>());
       partitions_.back()->engine_ = this;
       partitions_.back()->id_ = static_cast<PartitionId>(i);
+      partitions_.back()->queue_.set_span(kFarSpan * lookahead);
     }
   }
 
@@ -331,6 +338,7 @@ class Engine {
   }
 
  private:
+  static constexpr double kFarSpan = 16;  // in lookaheads: how far ahead each event heap holds events
   static constexpr int kSpinsBeforeWait = 2048;  // pause instructions: some tens of microseconds
   static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
