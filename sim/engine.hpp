@@ -18,11 +18,14 @@
 //
 // One pass per window: each partition, when processed, files its inbox,
 // handles its events and reports the earliest time it may next act (its next
-// event, or the earliest message it sent). Workers claim chunks of partitions
-// from a shared ticket counter; each publishes what it found (the earliest
-// time, the chunks it did) once per window, and whoever completes a window's
-// count opens the next. A worker that TBB never starts costs nothing: the
-// others claim its chunks, so progress never waits on a particular thread.
+// event, or the earliest message it sent). The chunks of partitions are
+// dealt into one range per worker; each worker claims the chunks of its own
+// range first, so that a partition stays on one core from window to window
+// (its heap, items and state stay in that core's cache), then helps with the
+// others'. Each publishes what it found (the earliest time, the chunks it
+// did) once per window, and whoever completes a window's count opens the
+// next. A worker that TBB never starts costs nothing: the others claim its
+// chunks, so progress never waits on a particular thread.
 // Workers wait for a window spinning briefly, then asleep (futex).
 //
 // Each partition's queue keeps the events due within 16 lookaheads in a heap
@@ -304,7 +307,8 @@ class Engine {
     }
     if (earliest < until && n > 0) {
       threads = std::max(1, threads);
-      Windows w(*this, until, threads <= 1 ? 1 : std::min<std::size_t>(n, std::size_t(threads) * 8));
+      const std::size_t workers = std::min<std::size_t>(n, std::size_t(threads));
+      Windows w(*this, until, threads <= 1 ? 1 : std::min<std::size_t>(n, std::size_t(threads) * 8), workers);
       w.end = std::min(earliest + lookahead_, until);
       w.cancel = cancel;
       parity_ = 0;
@@ -348,32 +352,61 @@ class Engine {
 #endif
   }
 
-  /// The shared state of one run()'s workers. Tickets number the chunks of
-  /// all windows in order (ticket t: window t / chunks, chunk t % chunks).
+  /// The shared state of one run()'s workers.
   struct Windows {
-    Windows(Engine& e, Time u, std::size_t c) : engine(e), until(u), chunks(c), bounds(c + 1), order(c) {
+    Windows(Engine& e, Time u, std::size_t c, std::size_t workers)
+        : engine(e), until(u), chunks(c), ranges(std::max<std::size_t>(1, std::min(workers, c))),
+          bounds(c + 1), order(c), cursors(ranges) {
       const std::size_t n = engine.partitions_.size();
       for (std::size_t k = 0; k <= chunks; ++k) bounds[k] = n * k / chunks;
       for (std::size_t k = 0; k < chunks; ++k) order[k] = k;
       if (chunks > 1) counted.assign(n, 0);
+      deal(0);
     }
     Engine& engine;
     const Time until;
     const std::size_t chunks;
+    const std::size_t ranges;  // one per worker: positions [range_begin(r), range_begin(r + 1)) of `order`
     // Load balance: chunk k is partitions [bounds[k], bounds[k + 1]), drawn
     // in `order`. Every kRebalance windows the opener redraws the bounds so
-    // that chunks hold about equal numbers of recent events, and orders them
-    // heaviest first, so that a window does not end waiting on one heavy
-    // chunk drawn last (a district department that receives most events is
-    // then a chunk of its own, started first). Which thread handles what
-    // never changes results.
+    // that chunks hold about equal numbers of recent events, and orders each
+    // worker's range heaviest first, so that a window does not end waiting on
+    // one heavy chunk drawn last (a district department that receives most
+    // events is then a chunk of its own, started first). A range always holds
+    // the same chunks, so its partitions change only at its edges. Which
+    // thread handles what never changes results.
     static constexpr std::uint64_t kRebalance = 64;
     std::vector<std::size_t> bounds, order;
+    // Each range's next position to claim, tagged with its window (window
+    // << 32 | position), each on a cache line of its own: a claim for a
+    // window that has closed fails on the tag.
+    struct alignas(64) Cursor {
+      std::atomic<std::uint64_t> at{0};
+    };
+    std::vector<Cursor> cursors;
+    std::size_t range_begin(std::size_t r) const noexcept { return chunks * r / ranges; }
+    /// Opens every range's claims for `window` (before the window opens).
+    void deal(std::uint64_t window) {
+      for (std::size_t r = 0; r < ranges; ++r)
+        cursors[r].at.store(window << 32 | range_begin(r), std::memory_order_relaxed);
+    }
+    /// Claims the next position of range r in `window`, if any is left.
+    bool claim(std::size_t r, std::uint64_t window, std::size_t& position) {
+      std::atomic<std::uint64_t>& cursor = cursors[r].at;
+      const std::size_t last = range_begin(r + 1);
+      for (std::uint64_t at = cursor.load(std::memory_order_relaxed);;) {
+        if ((at >> 32) != window || (at & 0xFFFFFFFFu) >= last) return false;
+        if (cursor.compare_exchange_weak(at, at + 1, std::memory_order_relaxed)) {
+          position = at & 0xFFFFFFFFu;
+          return true;
+        }
+      }
+    }
     std::vector<std::uint64_t> counted;  // each partition's events at the last rebalance
     const std::atomic<bool>* cancel = nullptr;
     Time end = 0;  // of the open window; written only by whoever opens it
     // Each counter on a cache line of its own: every chunk updates them from both threads.
-    alignas(64) std::atomic<std::uint64_t> next_ticket{0};
+    alignas(64) std::atomic<std::size_t> joined{0};  // hands each worker its range
     alignas(64) std::atomic<std::uint64_t> done{0};
     alignas(64) std::atomic<std::uint64_t> open{0};
     alignas(64) std::atomic<Time> earliest{kNever};
@@ -390,9 +423,8 @@ class Engine {
         ~Leave() { left.fetch_add(1, std::memory_order_release); }
       } leave{left};
       try {
-        std::uint64_t ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
-        while (true) {
-          const std::uint64_t window = ticket / chunks;
+        const std::size_t mine_first = joined.fetch_add(1, std::memory_order_relaxed) % ranges;
+        for (std::uint64_t window = 0;; ++window) {
           // Waiting for the next window: a window's work is tens of
           // microseconds to a millisecond, so spin (politely) for a while,
           // then sleep until the window opens. Yielding in a loop instead
@@ -402,21 +434,25 @@ class Engine {
           for (int spins = 0;; ++spins) {
             if (stop.load(std::memory_order_acquire)) return;
             const std::uint64_t opened = open.load(std::memory_order_acquire);
-            if (opened >= window) break;
+            if (opened >= window) {
+              window = opened;  // (a worker that fell behind joins the open window)
+              break;
+            }
             if (spins < kSpinsBeforeWait) pause();
             else open.wait(opened, std::memory_order_acquire);
           }
           if (stop.load(std::memory_order_acquire)) return;
-          // Chunks of this window, as long as the tickets drawn stay in it;
-          // what this worker found (earliest time, chunks done) is published
-          // once per window, not once per chunk.
+          // This window's chunks: this worker's range, then the others';
+          // what it found (earliest time, chunks done) is published once per
+          // window, not once per chunk.
           Time soonest = kNever;
           std::uint64_t mine = 0;
-          do {
-            soonest = std::min(soonest, chunk(order[ticket % chunks]));
-            ++mine;
-            ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
-          } while (ticket / chunks == window);
+          for (std::size_t k = 0; k < ranges; ++k) {
+            const std::size_t r = (mine_first + k) % ranges;
+            for (std::size_t position; claim(r, window, position); ++mine)
+              soonest = std::min(soonest, chunk(order[position]));
+          }
+          if (mine == 0) continue;  // (the others did them all)
           for (Time seen = earliest.load(std::memory_order_relaxed);
                soonest < seen && !earliest.compare_exchange_weak(seen, soonest, std::memory_order_relaxed);) {
           }
@@ -481,6 +517,7 @@ class Engine {
       end = std::min(next + engine.lookahead_, until);
       engine.parity_ ^= 1;
       if (chunks > 1 && windows % kRebalance == 0) rebalance();
+      deal(window + 1);
       open.store(window + 1, std::memory_order_release);
       open.notify_all();
     }
@@ -510,7 +547,9 @@ class Engine {
       }
       while (k + 1 < chunks) bounds[++k] = n;  // (only when fewer partitions remain than chunks)
       bounds[chunks] = n;
-      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return load[a] > load[b]; });
+      for (std::size_t r = 0; r < ranges; ++r)
+        std::stable_sort(order.begin() + range_begin(r), order.begin() + range_begin(r + 1),
+                         [&](std::size_t a, std::size_t b) { return load[a] > load[b]; });
     }
   };
 
