@@ -42,9 +42,9 @@ struct Later {
   }
 };
 
-/// The heap: a 4-ary min-heap laid out so that the four children of a node share one
-/// 128-byte block (two cache lines): a pop touches one block per level, and
-/// the heap is half as deep as a binary one. The root sits at index 3, after
+/// The heap: a 4-ary min-heap laid out so that the four children of a node
+/// share one 128-byte block (two cache lines): a pop touches one block per
+/// level, and the heap is half as deep as a binary one. The root sits at index 3, after
 /// three unused slots, so that the children of node i (4i - 8 .. 4i - 5) start
 /// on a 128-byte boundary of the (128-byte aligned) storage.
 class EventQueue {
