@@ -21,9 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
+using govsim::testing::read_file;
+using govsim::testing::shell_quote;
 
 const std::string kBad = std::string(GOVSIM_SOURCE_DIR) + "/tests/data/bad";
 
@@ -87,19 +91,6 @@ std::vector<Case> catalogue() {
   return cases;
 }
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
   return s;
@@ -123,16 +114,16 @@ class BadInput : public ::testing::TestWithParam<Case> {
     fs::remove_all(dir_, ec);
   }
   Result govsim(const std::vector<std::string>& args) const {
-    std::string cmd = quote(GOVSIM_BINARY);
-    for (const auto& a : args) cmd += " " + quote(a);
+    std::string cmd = shell_quote(GOVSIM_BINARY);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
     const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
-    cmd += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
+    cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
     const int raw = std::system(cmd.c_str());
     Result r;
     r.exited = raw != -1 && WIFEXITED(raw);
     r.status = r.exited ? WEXITSTATUS(raw) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
+    r.out = read_file(out);
+    r.err = read_file(err);
     fs::remove(out);
     fs::remove(err);
     return r;
@@ -143,7 +134,7 @@ class BadInput : public ::testing::TestWithParam<Case> {
     if (file != "@oversize") return kBad + "/" + file;
     // A valid scenario padded with comments to one byte over the limit: only the size is wrong.
     const fs::path path = dir_ / "oversize.yaml";
-    std::string text = slurp(std::string(GOVSIM_SOURCE_DIR) + "/tests/data/good/minimal.yaml");
+    std::string text = read_file(std::string(GOVSIM_SOURCE_DIR) + "/tests/data/good/minimal.yaml");
     const std::string pad = "# padding padding padding padding padding padding padding padding\n";
     while (text.size() + pad.size() <= (8u << 20)) text += pad;
     text.append((8u << 20) + 1 - text.size(), '#');
@@ -220,9 +211,9 @@ TEST_P(BadInput, CheckAndRunRefuseWithOneLine) {
     if (!has_out) EXPECT_FALSE(fs::exists(out)) << out;
   }
   // Nothing that looks like a finished (or half-written) run; what was there is untouched.
-  EXPECT_EQ(slurp(busy / "summary.json"), "{\"earlier\": true}\n");
-  EXPECT_EQ(slurp(busy / "metrics.csv"), "earlier\n");
-  EXPECT_EQ(slurp(plain), "keep\n");
+  EXPECT_EQ(read_file(busy / "summary.json"), "{\"earlier\": true}\n");
+  EXPECT_EQ(read_file(busy / "metrics.csv"), "earlier\n");
+  EXPECT_EQ(read_file(plain), "keep\n");
   for (const auto& e : fs::recursive_directory_iterator(dir_)) {
     const std::string name = e.path().filename().string();
     if (e.path() == busy / "summary.json") continue;
@@ -238,8 +229,8 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::ValuesIn(catalogue()),
 // The other side of the --set cases: a value that is a YAML mapping, commas
 // and all, reaches the loader whole (cxxopts used to split it at the commas).
 TEST(SetOption, ValueWithCommasIsOneValue) {
-  const std::string cmd = quote(GOVSIM_BINARY) + " check " +
-                          quote(std::string(GOVSIM_SOURCE_DIR) + "/tests/data/good/minimal.yaml") +
+  const std::string cmd = shell_quote(GOVSIM_BINARY) + " check " +
+                          shell_quote(std::string(GOVSIM_SOURCE_DIR) + "/tests/data/good/minimal.yaml") +
                           " --set 'units.station.resolves.job={dist: lognormal, median: 0.4, sigma: 0.5}'" +
                           " --set 'request_types.job.cosign=[station, station]' >/dev/null 2>&1";
   const int raw = std::system(cmd.c_str());

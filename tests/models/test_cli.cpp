@@ -7,30 +7,20 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "test_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using govsim::testing::read_file;
+using govsim::testing::shell_quote;
 
 std::string data(const std::string& relative) { return std::string(GOVSIM_SOURCE_DIR) + "/tests/data/" + relative; }
 std::string scenario(const std::string& name) {
   return std::string(GOVSIM_SOURCE_DIR) + "/scenarios/textbook/" + name + ".yaml";
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 struct Result {
@@ -51,17 +41,17 @@ class Cli : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
   Result govsim(const std::vector<std::string>& args) {
-    std::string cmd = quote(GOVSIM_BINARY);
-    for (const auto& a : args) cmd += " " + quote(a);
+    std::string cmd = shell_quote(GOVSIM_BINARY);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
     const fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
-    cmd += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
+    cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
     const int raw = std::system(cmd.c_str());
     Result r;
     EXPECT_NE(raw, -1) << cmd;
     EXPECT_TRUE(WIFEXITED(raw)) << cmd << " did not exit normally (raw status " << raw << ")";
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
+    r.out = read_file(out);
+    r.err = read_file(err);
     fs::remove(out);
     fs::remove(err);
     return r;
@@ -204,14 +194,14 @@ TEST_F(Cli, UnwritableOutputExitsTwo) {
     const Result r = govsim(small_run(out.string()));
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_NE(r.err.find("error:"), std::string::npos) << r.err;
-    EXPECT_EQ(slurp(dir_ / "plain-file"), "x");
+    EXPECT_EQ(read_file(dir_ / "plain-file"), "x");
   }
   // --out naming an existing regular file.
   {
     std::ofstream(dir_ / "a-file") << "keep";
     const Result r = govsim(small_run((dir_ / "a-file").string()));
     EXPECT_EQ(r.status, 2) << r.err;
-    EXPECT_EQ(slurp(dir_ / "a-file"), "keep");
+    EXPECT_EQ(read_file(dir_ / "a-file"), "keep");
   }
   // Nothing anywhere in the temp dir looks like results.
   for (const auto& e : fs::recursive_directory_iterator(dir_))
@@ -226,14 +216,14 @@ TEST_F(Cli, NonEmptyOutputFolderNeedsForce) {
   EXPECT_EQ(refused.status, 2) << refused.err;
   EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
   EXPECT_FALSE(fs::exists(out / "summary.json"));
-  EXPECT_EQ(slurp(out / "notes.txt"), "mine");
+  EXPECT_EQ(read_file(out / "notes.txt"), "mine");
 
   auto args = small_run(out.string());
   args.push_back("--force");
   const Result forced = govsim(args);
   EXPECT_EQ(forced.status, 0) << forced.err;
   EXPECT_TRUE(fs::exists(out / "summary.json"));
-  EXPECT_EQ(slurp(out / "notes.txt"), "mine");
+  EXPECT_EQ(read_file(out / "notes.txt"), "mine");
 }
 
 TEST_F(Cli, EmptyExistingOutputFolderIsAccepted) {
@@ -261,13 +251,13 @@ TEST_F(Cli, SmallRunWritesAllResultFiles) {
     EXPECT_EQ(name.find(".partial-"), std::string::npos) << name;
     EXPECT_EQ(name.find(".govsim-write-test"), std::string::npos) << name;
   }
-  const std::string summary = slurp(out / "summary.json");
+  const std::string summary = read_file(out / "summary.json");
   EXPECT_EQ(summary.front(), '{');
   EXPECT_NE(summary.find("mm1"), std::string::npos);
-  const std::string metrics = slurp(out / "metrics.csv");
+  const std::string metrics = read_file(out / "metrics.csv");
   EXPECT_EQ(metrics.rfind("replication,metric,scope,key,value", 0), 0u) << metrics.substr(0, 200);
-  EXPECT_EQ(slurp(out / "timeseries.csv").rfind("replication,time_h", 0), 0u);
-  EXPECT_EQ(slurp(out / "distributions.csv").rfind("scope,key,quantile", 0), 0u);
+  EXPECT_EQ(read_file(out / "timeseries.csv").rfind("replication,time_h", 0), 0u);
+  EXPECT_EQ(read_file(out / "distributions.csv").rfind("scope,key,quantile", 0), 0u);
 }
 
 TEST_F(Cli, ResultFilesDoNotDependOnThreads) {
@@ -277,7 +267,7 @@ TEST_F(Cli, ResultFilesDoNotDependOnThreads) {
     auto args = small_run(out.string());
     args.insert(args.end(), {"--threads", threads});
     ASSERT_EQ(govsim(args).status, 0);
-    csv.push_back(slurp(out / "metrics.csv") + slurp(out / "timeseries.csv") + slurp(out / "distributions.csv"));
+    csv.push_back(read_file(out / "metrics.csv") + read_file(out / "timeseries.csv") + read_file(out / "distributions.csv"));
   }
   EXPECT_EQ(csv[0], csv[1]);
 }
@@ -288,7 +278,7 @@ TEST_F(Cli, DescribeWritesDot) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("office"), std::string::npos) << r.out;
   ASSERT_TRUE(fs::exists(dot));
-  const std::string text = slurp(dot);
+  const std::string text = read_file(dot);
   EXPECT_NE(text.find("digraph"), std::string::npos) << text;
   EXPECT_NE(text.find("->"), std::string::npos) << text;  // office refers permits to bureau
   EXPECT_EQ(text.back(), '\n');

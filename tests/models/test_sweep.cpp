@@ -16,6 +16,7 @@ namespace govsim {
 namespace {
 
 using testing::source_path;
+using testing::read_file;
 using testing::temp_folder;
 
 // An M/M/1 queue (arrivals 0.9 per hour) made short enough for many runs.
@@ -28,13 +29,6 @@ std::string mm1_sweep(const std::string& design_and_parameters, int replications
 SweepSpec spec_of(const std::string& text, const std::string& name = "test") {
   const auto dir = temp_folder("sweep-spec-" + name);
   return load_sweep_text(text, (dir / "sweep.yaml").string());
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
 }
 
 /// Runs a whole sweep into `dir` on `threads` threads; returns the folder.
@@ -245,15 +239,15 @@ TEST(SweepRuns, ARunEqualsTheSameReplicationOfAWholeRun) {
 TEST(SweepRuns, FailedPointIsRecordedAndTheSweepGoesOn) {
   const SweepSpec s = spec_of(mm1_sweep("parameters:\n  staff: {path: units.station.staff, values: [1, -3, 2]}\n"));
   const auto dir = run_all(s, temp_folder("sweep-failure"), 2);
-  const std::string failures = slurp(std::filesystem::path(dir) / "failures.csv");
+  const std::string failures = read_file(std::filesystem::path(dir) / "failures.csv");
   EXPECT_NE(failures.find("1,0,"), std::string::npos) << failures;
   EXPECT_NE(failures.find("1,1,"), std::string::npos) << failures;
   EXPECT_NE(failures.find("staff"), std::string::npos) << failures;
-  const std::string points = slurp(std::filesystem::path(dir) / "points.csv");
+  const std::string points = read_file(std::filesystem::path(dir) / "points.csv");
   EXPECT_NE(points.find("\n0,1,response_mean_h,all,all,"), std::string::npos);
   EXPECT_NE(points.find("\n2,2,response_mean_h,all,all,"), std::string::npos);
   EXPECT_EQ(points.find("\n1,-3,"), std::string::npos);
-  EXPECT_NE(slurp(std::filesystem::path(dir) / "manifest.json").find("\"failed_runs\": 2"), std::string::npos);
+  EXPECT_NE(read_file(std::filesystem::path(dir) / "manifest.json").find("\"failed_runs\": 2"), std::string::npos);
 }
 
 TEST(SweepRuns, ABatchOfReplicationsEqualsItsRunsOneByOne) {
@@ -274,7 +268,7 @@ TEST(SweepRuns, ResultsDoNotDependOnThreads) {
   const SweepSpec s = spec_of(mm1_sweep("parameters:\n  m: {path: units.station.resolves.job.mean, values: [0.5, 0.7, 0.9]}\n", 4));
   const auto one = run_all(s, temp_folder("sweep-threads-1"), 1);
   const auto two = run_all(s, temp_folder("sweep-threads-2"), 2);
-  for (const auto& f : kResultFiles) EXPECT_EQ(slurp(std::filesystem::path(one) / f), slurp(std::filesystem::path(two) / f)) << f;
+  for (const auto& f : kResultFiles) EXPECT_EQ(read_file(std::filesystem::path(one) / f), read_file(std::filesystem::path(two) / f)) << f;
 }
 
 TEST(SweepRuns, InterruptedAndResumedEqualsUninterrupted) {
@@ -301,7 +295,7 @@ TEST(SweepRuns, InterruptedAndResumedEqualsUninterrupted) {
   stop = false;
   EXPECT_EQ(run_pending(s, dir, pending, 1, &stop, {}), pending.size());
   finalize_sweep(s, dir, 0.0, 1, 1);
-  for (const auto& f : kResultFiles) EXPECT_EQ(slurp(std::filesystem::path(whole) / f), slurp(std::filesystem::path(dir) / f)) << f;
+  for (const auto& f : kResultFiles) EXPECT_EQ(read_file(std::filesystem::path(whole) / f), read_file(std::filesystem::path(dir) / f)) << f;
   // Resuming a finished sweep runs nothing.
   EXPECT_TRUE(prepare_sweep_folder(s, dir, false, true).empty());
 }

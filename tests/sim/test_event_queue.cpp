@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <set>
 #include <tuple>
 #include <vector>
 
 #include "sim/event_queue.hpp"
+#include "sim/random.hpp"
 
 namespace {
 
@@ -27,8 +27,12 @@ struct ByTimeOrder {
 // Windows of length 1 over [0, 200): each pops what is due, and each popped
 // event may schedule new ones (now, soon, or far ahead), like a model.
 std::vector<Event> run_windows(double span, std::uint64_t seed, std::size_t* most_in_heap = nullptr) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> near(0.0, 3.0), far(0.0, 150.0);
+  // The project's own counter-based stream: draw k of it, in [0, 1).
+  const sim::Stream stream(seed, 0);
+  std::uint32_t draws = 0;
+  auto uniform = [&] { return stream.uniform(1, draws++); };
+  auto near = [&] { return 3.0 * uniform(); };
+  auto far = [&] { return 150.0 * uniform(); };
   EventQueue q;
   q.set_span(span);
   std::set<Event, ByTimeOrder> reference;
@@ -38,7 +42,7 @@ std::vector<Event> run_windows(double span, std::uint64_t seed, std::size_t* mos
     q.push(e);
     reference.insert(e);
   };
-  for (int k = 0; k < 400; ++k) push(far(rng));
+  for (int k = 0; k < 400; ++k) push(far());
   std::vector<Event> popped;
   for (double end = 1.0; end <= 200.0; end += 1.0) {
     q.prepare(end);
@@ -60,10 +64,10 @@ std::vector<Event> run_windows(double span, std::uint64_t seed, std::size_t* mos
       EXPECT_EQ(e.value, expected.value);
       popped.push_back(e);
       // Sometimes at the same time (ties broken by order), mostly soon, sometimes far.
-      const auto r = rng() % 10;
-      if (r == 0) push(e.time);
-      else if (r < 6) push(e.time + near(rng));
-      else if (r < 8) push(e.time + far(rng));
+      const double r = uniform();
+      if (r < 0.1) push(e.time);
+      else if (r < 0.6) push(e.time + near());
+      else if (r < 0.8) push(e.time + far());
     }
     // Nothing due before end is left behind in the far list.
     if (!reference.empty()) EXPECT_GE(reference.begin()->time, end);
