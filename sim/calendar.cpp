@@ -53,7 +53,8 @@ void check_intervals(const std::vector<WorkCalendar::Interval>& day, const std::
     const std::string what = "WorkCalendar: " + whose + " interval " + describe(iv.open_h, iv.close_h);
     if (!(iv.open_h >= 0.0 && iv.close_h <= kDay))
       throw std::invalid_argument(what + " lies outside the day (hours must be within [0, 24])");
-    if (!(iv.open_h < iv.close_h)) throw std::invalid_argument(what + " is reversed or empty (open must be before close)");
+    if (!(iv.open_h < iv.close_h))
+      throw std::invalid_argument(what + " is reversed or empty (open must be before close)");
     if (i > 0 && iv.open_h < day[i - 1].close_h)
       throw std::invalid_argument(what + " overlaps or precedes the one before it, " +
                                   describe(day[i - 1].open_h, day[i - 1].close_h) + " (intervals must be sorted)");
@@ -172,6 +173,8 @@ WorkCalendar::WorkCalendar(const Spec& spec, double horizon_h) {
     days.erase(std::unique(days.begin(), days.end()), days.end());
     return days;
   };
+  const auto holidays = day_numbers(spec.holidays, "holiday");
+  const auto makeups = day_numbers(spec.makeup_days, "make-up day");
   // A date cannot be both closed and a make-up working day: say which one.
   std::vector<Date> closed = spec.holidays, extra = spec.makeup_days;
   std::sort(closed.begin(), closed.end());
@@ -180,8 +183,6 @@ WorkCalendar::WorkCalendar(const Spec& spec, double horizon_h) {
   std::set_intersection(closed.begin(), closed.end(), extra.begin(), extra.end(), std::back_inserter(both));
   if (!both.empty())
     throw std::invalid_argument("WorkCalendar: " + format_date(both.front()) + " is both a holiday and a make-up day");
-  const auto holidays = day_numbers(spec.holidays, "holiday");
-  const auto makeups = day_numbers(spec.makeup_days, "make-up day");
   const auto& makeup_hours = spec.makeup_hours.empty() ? spec.week[0] : spec.makeup_hours;
 
   // The table covers the horizon plus the margin and ends on a Monday
