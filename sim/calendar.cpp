@@ -283,7 +283,11 @@ std::int64_t WorkCalendar::locate(double t) const noexcept {
 
 double WorkCalendar::hours_before(double t) const noexcept {
   if (!(t > 0.0)) return 0.0;
-  if (!(t < kFar)) return hours_before(kFar) + (t - kFar) * (week_hours_ / kWeek);
+  if (!(t < kFar)) {
+    // Past exact day numbers: the weekly average, so the answer still grows.
+    const double edge = kFar - kWeek;
+    return hours_before(edge) + (t - edge) * (week_hours_ / kWeek);
+  }
   const std::int64_t k = locate(t);
   const double open = open_of(k);
   return cum_of(k) + (t > open ? t - open : 0.0);

@@ -370,6 +370,23 @@ TEST(Calendar, AlwaysOpenIsIdentityLike) {
   EXPECT_EQ(cal.next_slot(35.0, std::vector<double>{10.0}), 58.0);
 }
 
+TEST(Calendar, FarAndNonFiniteTimesAreSafe) {
+  const WorkCalendar cal(office_2012(), 24.0 * 40);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(cal.working_hours_between(0.0, kInf), kInf);
+  const double far = cal.working_hours_between(0.0, 2e12);
+  EXPECT_TRUE(std::isfinite(far));
+  EXPECT_NEAR(far / 2e12, 37.5 / 168.0, 1e-6);
+  EXPECT_EQ(cal.next_open(kInf), kInf);
+  EXPECT_EQ(cal.closes_at(kInf), kInf);
+  EXPECT_EQ(cal.add_working_hours(0.0, kInf), kInf);
+  EXPECT_EQ(cal.add_working_hours(10.0, -3.0), 10.0);  // negative work: nothing to do
+  EXPECT_EQ(cal.end_of_working_days(kInf, 3), kInf);
+  EXPECT_FALSE(cal.is_open(nan));
+  EXPECT_EQ(cal.working_hours_between(nan, 10.0), 0.0);
+  EXPECT_EQ(cal.next_slot(kInf, std::vector<double>{10.0}), kInf);
+}
+
 // --- invalid specs -----------------------------------------------------------
 
 void expect_rejected(const WorkCalendar::Spec& spec, const std::string& words, double horizon = 240.0) {
