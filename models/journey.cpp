@@ -30,7 +30,7 @@ namespace {
 enum Purpose : std::uint32_t {
   kNeedGap = 1, kNeedPick, kReport, kReportDelay, kPatience, kChannel, kService, kMisroute, kMisrouteTarget,
   kRefusal, kQuality, kRoute, kLoss, kTransfer, kAdminGap, kAdminService, kRedocumentation, kTrustDelay,
-  kFeedbackDelay, kArbitration, kCoordination, kSignService
+  kFeedbackDelay, kArbitration, kCoordination, kSignService, kLocalShare
 };
 constexpr std::uint8_t kLevels = 6;  // 0 diverted work, 1 escalated, 2..5 urgency 3..0
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -91,8 +91,7 @@ JourneyModel::JourneyModel(const Scenario& scenario, const Organisation& org, co
     min_delay_ = std::min(min_delay_, scenario.behaviour.word_of_mouth_delay_h.minimum());
     min_delay_ = std::min(min_delay_, scenario.behaviour.feedback_delay_h.minimum());
   }
-  min_delay_ = std::min(min_delay_, scenario.handoffs.arbitration_delay_h.minimum() +
-                                        scenario.handoffs.transfer_delay_h.minimum());
+  min_delay_ = std::min(min_delay_, scenario.handoffs.arbitration_delay_h.minimum() + org.minimum_handoff_delay());
 }
 
 void JourneyModel::seed_sources(Engine& engine) {
@@ -112,7 +111,7 @@ void JourneyModel::seed_sources(Engine& engine) {
   for (std::uint32_t u = 0; u < org_.size(); ++u) {
     auto& p = engine.partition(u);
     const UnitGroup& g = org_.group_of(u);
-    const double diverted = g.admin_burden + g.economic_targets;
+    const double diverted = g.admin_hours_per_year + g.economic_hours_per_year;
     if (diverted > 0) {
       Request src;
       src.item = Request::Item::admin_source;
@@ -137,6 +136,7 @@ void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, 
     case kBadExperience: experience(p, slot, false, value); break;
     case kHearsay: hearsay(slot, std::bit_cast<float>(static_cast<std::uint32_t>(value))); break;
     case kSigned: cosign_signed(p, slot); break;
+    case kOpen: unit_opens(p); break;
     default: break;
   }
 }
@@ -153,6 +153,7 @@ void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId 
       p.prefetch_item(slot);
       __builtin_prefetch(&willingness_[static_cast<std::uint32_t>(value)]);  // the resident picked
       break;
+    case kOpen: break;
     default: p.prefetch_item(slot); break;  // events with items (and council reviews: the request's slot)
   }
 }
@@ -194,21 +195,25 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t p
   const sim::Stream rs(key_, r.entity);
   if (scenario_.behaviour.reporting && rs.uniform(kReport, 0) >= willingness_[resident]) {
     // Never reported: the gap the city never sees.
-    if (records(r)) {
-      Outcome o;
-      o.home = r.home;
-      o.group_id = r.group_id;
-      o.type = r.type;
-      o.status = Status::unreported;
-      o.reported_at = static_cast<float>(r.need_at);
-      units_[p.id()].outcomes.push_back(o);
-    }
+    if (records(r)) units_[p.id()].outcomes.push_back(outcome_of(r, Status::unreported, r.need_at));
     return;
   }
   r.reported_at = r.need_at + group.reporting_delay_h.sample(rs.block(kReportDelay, 0));
   r.give_up_at = (scenario_.behaviour.abandonment && group.patience_h)
                      ? r.reported_at + group.patience_h->sample(rs.block(kPatience, 0))
                      : kInf;
+  // The promised answer time (in working days where the type says so), and
+  // the council meeting that will find the case overdue, wherever it is then.
+  const RequestType& rt = scenario_.request_types[type];
+  r.deadline_at = rt.deadline_working_days > 0
+                      ? org_.deadline_calendar().end_of_working_days(r.reported_at, rt.deadline_working_days)
+                      : r.reported_at + rt.deadline_h;
+  r.review_at = kInf;
+  if (const std::uint32_t council = org_.unit(r.home).council; council != kNoUnit) {
+    const Oversight& ov = *org_.group_of(council).oversight;
+    const double overdue_at = r.reported_at + ov.overdue_share * (r.deadline_at - r.reported_at);
+    r.review_at = std::ceil(overdue_at / ov.review_interval_h) * ov.review_interval_h;
+  }
   // First contact: home, its parent (e.g. a one-stop centre), or a named unit.
   const std::uint32_t first = first_contact_[std::size_t{b} * types_ + type];
   double arrival = r.reported_at;
@@ -216,6 +221,7 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t p
     const bool online = org_.unit(first).connected && rs.uniform(kChannel, 0) < group.digital_access;
     arrival += online ? scenario_.platform.online_delay_h : org_.group_of(first).travel_h;
   }
+  r.transit_h = arrival - r.reported_at;
   r.from = kNoUnit;
   p.send(first, arrival, kArrive, std::move(r));
 }
@@ -231,11 +237,13 @@ void JourneyModel::arrive(Partition& p, sim::SlotId slot) {
   const sim::Stream s = stream_of(r);
   const std::uint32_t visit = r.visits++;
   const UnitGroup& g = org_.group_of(u);
+  escalate_if_overdue(r, p.now());
   if (r.item == Request::Item::cosign) {
     r.action = Request::Action::sign;
   } else if (r.misrouted) {
     r.action = Request::Action::bounce;  // "not ours": triage, then back to the sender
-  } else if (org_.service(u, r.type) && r.stage == 0) {
+  } else if (org_.service(u, r.type) && r.stage == 0 &&
+             (org_.resolve_share(u, r.type) >= 1.0 || s.uniform(kLocalShare, visit) < org_.resolve_share(u, r.type))) {
     const bool refuse = !r.arbitrated && g.refusal_probability > 0 &&
                         s.uniform(kRefusal, visit) < g.refusal_probability;
     r.action = refuse ? Request::Action::bounce : Request::Action::resolve;
@@ -262,25 +270,30 @@ void JourneyModel::enqueue(Partition& p, sim::SlotId slot) {
   r.enqueued_at = p.now();
   st.queues[r.level].push_back({slot, r.ticket});
   ++st.queued;
-  // Council oversight: the council's next meeting after the case turns overdue.
-  if (r.item == Request::Item::request && !r.escalated && r.home != kNoUnit) {
-    const std::uint32_t council = org_.unit(r.home).council;
-    if (council != kNoUnit) {
-      const Oversight& ov = *org_.group_of(council).oversight;
-      const double overdue_at = r.reported_at + ov.overdue_share * scenario_.request_types[r.type].deadline_h;
-      const double review_at = std::ceil(std::max(p.now(), overdue_at) / ov.review_interval_h) * ov.review_interval_h;
-      if (review_at < horizon_ && review_at < r.give_up_at) p.schedule(review_at, kReview, slot, r.ticket);
-    }
-  }
+  // Council oversight: the meeting that finds the case overdue, if it is still queued then.
+  if (r.item != Request::Item::admin && !r.escalated && r.review_at > p.now() && r.review_at < horizon_ &&
+      r.review_at < r.give_up_at)
+    p.schedule(r.review_at, kReview, slot, r.ticket);
   start_service(p);
 }
 
-// --- 3. A free staff member takes the next case (highest level first). -----
+// --- 3. A free staff member takes the next case (highest level first), ----
+// in working time only: out of hours, cases wait for the next opening.
 void JourneyModel::start_service(Partition& p) {
   const std::uint32_t u = p.id();
   UnitState& st = units_[u];
   const UnitGroup& g = org_.group_of(u);
-  while (st.busy < static_cast<std::uint32_t>(g.staff) && st.queued > 0) {
+  const sim::WorkCalendar& cal = org_.calendar(u);
+  const auto places = static_cast<std::uint32_t>(g.staff + g.volunteers);
+  if (st.queued > 0 && st.busy < places && !cal.is_open(p.now())) {
+    const double opens = cal.next_open(p.now());
+    if (st.wake_at != opens && opens < horizon_) {
+      st.wake_at = opens;
+      p.schedule(opens, kOpen, 0);
+    }
+    return;
+  }
+  while (st.busy < places && st.queued > 0) {
     sim::SlotId slot = 0;
     bool found = false;
     for (auto& q : st.queues) {
@@ -304,11 +317,17 @@ void JourneyModel::start_service(Partition& p) {
     r.ticket = 0;  // no longer queued
     if (r.item == Request::Item::request && p.now() >= r.give_up_at) {
       // The resident gave up while waiting: nobody's time is spent on it.
-      r.wait_h += r.give_up_at - r.enqueued_at;
+      const double open = cal.working_hours_between(r.enqueued_at, r.give_up_at);
+      r.wait_h += open;
+      r.closed_h += r.give_up_at - r.enqueued_at - open;
       conclude(p, slot, Status::abandoned, r.give_up_at);
       continue;
     }
-    r.wait_h += p.now() - r.enqueued_at;
+    {
+      const double open = cal.working_hours_between(r.enqueued_at, p.now());
+      r.wait_h += open;
+      r.closed_h += p.now() - r.enqueued_at - open;
+    }
     if (r.first_contact_at < 0) r.first_contact_at = p.now();
     const sim::Stream s = stream_of(r);
     const std::uint32_t index = static_cast<std::uint32_t>(r.visits) + 1000u * r.reworks;
@@ -328,7 +347,20 @@ void JourneyModel::start_service(Partition& p) {
     account(u, p.now());
     ++st.busy;
     if (r.action == Request::Action::admin) ++st.busy_diverted;
-    p.schedule(p.now() + duration, kDone, slot);
+    // A service running past closing: finished in overtime, or paused until the next opening.
+    double done = p.now() + duration;
+    if (!cal.is_always_open()) {
+      const CalendarSpec* spec = org_.calendar_spec(u);
+      const double overtime = std::max(0.0, done - cal.closes_at(p.now()));
+      if (overtime > 0 && spec->overrun == CalendarSpec::Overrun::finish && overtime <= spec->overtime_limit_h) {
+        if (p.now() >= warmup_ && p.now() < horizon_) st.overtime_h += overtime;
+      } else if (overtime > 0) {
+        done = cal.add_working_hours(p.now(), duration);
+      }
+    }
+    r.service_h += duration;
+    r.closed_h += done - p.now() - duration;
+    p.schedule(done, kDone, slot);
   }
 }
 
@@ -373,7 +405,7 @@ void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
     case Request::Action::sign: {
       if (r.item == Request::Item::cosign) {
         const std::uint32_t join = r.join_unit;
-        const double delay = scenario_.handoffs.transfer_delay_h.sample(stream_of(r).block(kTransfer, r.visits));
+        const double delay = transit(u, join, r, r.visits, p.now()).delay;
         Request copy = std::move(r);
         p.release(slot);
         p.send(join, p.now() + delay, kSigned, std::move(copy));
@@ -455,6 +487,7 @@ void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) {
   const double coordination =
       party != kNoUnit && !connected ? org_.group_of(party).coordination_delay_h.sample(s.block(kCoordination, 0)) : 0.0;
   r.cosign_pending = static_cast<std::uint16_t>(cosigners.size());
+  r.parked_at = p.now();
   const Request parked = r;
   for (std::size_t i = 0; i < cosigners.size(); ++i) {
     Request copy = parked;
@@ -464,7 +497,7 @@ void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) {
     copy.join_slot = slot;
     copy.from = u;
     copy.visits = 0;
-    const double delay = coordination + scenario_.handoffs.transfer_delay_h.sample(s.block(kTransfer, 100 + i));
+    const double delay = coordination + transit(u, cosigners[i], parked, 100 + static_cast<std::uint32_t>(i), p.now()).delay;
     copy.transit_h = 0;
     p.send(cosigners[i], p.now() + delay, kArrive, std::move(copy));
   }
@@ -474,25 +507,56 @@ void JourneyModel::cosign_signed(Partition& p, sim::SlotId copy) {
   const sim::SlotId main = p.item(copy).join_slot;
   p.release(copy);
   Request& r = p.item(main);
-  if (--r.cosign_pending == 0) conclude(p, main, Status::resolved, p.now());
+  if (--r.cosign_pending == 0) {
+    r.cosign_wait_h += p.now() - r.parked_at;
+    conclude(p, main, Status::resolved, p.now());
+  }
 }
 
 // --- 5. A handoff: transfer delay, maybe lost on paper. ---------------------
+// A handoff between two units on the platform is electronic: picked up at
+// the receiver's next check of its worklist. On paper it waits for the
+// sender's next document run (on working days), then is carried over; a case
+// the council has escalated is carried at once.
+JourneyModel::Transit JourneyModel::transit(std::uint32_t u, std::uint32_t to, const Request& r, std::uint32_t draw,
+                                            double now) const {
+  if (org_.unit(u).connected && org_.unit(to).connected) return {scenario_.platform.handoff_h, 0.0};
+  const UnitGroup& g = org_.group_of(u);
+  const auto& dist = g.transfer_delay_h ? *g.transfer_delay_h : scenario_.handoffs.transfer_delay_h;
+  const double carry = dist.sample(stream_of(r).block(kTransfer, draw));
+  const CalendarSpec* spec = org_.calendar_spec(u);
+  if (!spec || spec->dispatch_h.empty() || r.escalated) return {carry, 0.0};
+  const sim::WorkCalendar& cal = org_.calendar(u);
+  const double leaves = cal.next_slot(now, spec->dispatch_h);
+  if (!(leaves < kInf)) return {carry, 0.0};
+  const double closed = (leaves - now) - cal.working_hours_between(now, leaves);
+  return {leaves - now + carry, closed};
+}
+
+// A case the council's meeting found overdue is escalated wherever it is next
+// handled: served first, not refused, arbitrated if it has bounced, carried at once.
+void JourneyModel::escalate_if_overdue(Request& r, double now) const {
+  if (r.escalated || r.item == Request::Item::admin || now < r.review_at) return;
+  r.escalated = true;
+  if (org_.group_of(org_.unit(r.home).council).oversight->arbitrate_bounced && r.bounces > 0) r.arbitrated = true;
+}
+
 void JourneyModel::handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay) {
   const std::uint32_t u = p.id();
   Request& r = p.item(slot);
   const sim::Stream s = stream_of(r);
-  const UnitGroup& g = org_.group_of(u);
-  const auto& dist = g.transfer_delay_h ? *g.transfer_delay_h : scenario_.handoffs.transfer_delay_h;
-  const double delay = extra_delay + dist.sample(s.block(kTransfer, r.visits + 1000u * r.handoffs));
+  escalate_if_overdue(r, p.now());
+  const Transit t = transit(u, to, r, r.visits + 1000u * r.handoffs, p.now());
+  const double delay = extra_delay + t.delay;
   ++r.handoffs;
   const bool on_platform = org_.unit(u).connected && org_.unit(to).connected;
-  if (!on_platform && scenario_.handoffs.loss_probability > 0 &&
+  if (!on_platform && !r.escalated && scenario_.handoffs.loss_probability > 0 &&
       s.uniform(kLoss, r.handoffs) < scenario_.handoffs.loss_probability) {
     conclude(p, slot, Status::lost, p.now());
     return;
   }
-  r.transit_h += delay;
+  r.transit_h += delay - t.closed;
+  r.closed_h += t.closed;
   r.from = u;
   Request moving = std::move(r);
   p.release(slot);
@@ -506,33 +570,15 @@ void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, doubl
     p.release(slot);
     return;
   }
-  const RequestType& type = scenario_.request_types[r.type];
   count_open(p.id(), r.reported_at, at);  // every request, measured or not: Little's L
   if (records(r)) {
-    Outcome o;
-    o.response_h = static_cast<float>(at - r.reported_at);
-    o.since_need_h = static_cast<float>(at - r.need_at);
-    o.wait_h = static_cast<float>(r.wait_h);
-    o.transit_h = static_cast<float>(r.transit_h);
-    o.first_contact_h = r.first_contact_at < 0 ? -1.0f : static_cast<float>(r.first_contact_at - r.reported_at);
-    o.reported_at = static_cast<float>(r.reported_at);
-    o.home = r.home;
+    Outcome o = outcome_of(r, status, at);
     o.resolver = status == Status::resolved ? p.id() : kNoUnit;
-    o.group_id = r.group_id;
-    o.type = r.type;
-    o.status = status;
-    o.handoffs = clamp8(r.handoffs);
-    o.bounces = clamp8(r.bounces);
-    o.misroutes = clamp8(r.misroutes);
-    o.redocumentations = clamp8(r.redocumentations);
-    o.reworks = clamp8(r.reworks);
-    o.deadline_breached = at - r.reported_at > type.deadline_h;
-    o.escalated = r.escalated;
     units_[p.id()].outcomes.push_back(o);
   }
   if (scenario_.behaviour.trust && r.resident != kNoResident) {
     const bool good = status == Status::resolved && r.bounces == 0 &&
-                      at - r.reported_at <= scenario_.behaviour.slow_share * type.deadline_h;
+                      at - r.reported_at <= scenario_.behaviour.slow_share * (r.deadline_at - r.reported_at);
     const double delay = scenario_.behaviour.feedback_delay_h.sample(stream_of(r).block(kFeedbackDelay, 0));
     const std::uint32_t home = r.home, resident = r.resident;
     const std::uint64_t entity = r.entity;
@@ -541,6 +587,47 @@ void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, doubl
     return;
   }
   p.release(slot);
+}
+
+// The record of how a journey ended (at `end`): the only place outcomes are built.
+Outcome JourneyModel::outcome_of(const Request& r, Status status, double end) const {
+  Outcome o;
+  o.home = r.home;
+  o.group_id = r.group_id;
+  o.type = r.type;
+  o.status = status;
+  if (status == Status::unreported) {
+    o.reported_at = static_cast<float>(r.need_at);
+    return o;
+  }
+  o.response_h = static_cast<float>(end - r.reported_at);
+  o.since_need_h = static_cast<float>(end - r.need_at);
+  o.wait_h = static_cast<float>(r.wait_h);
+  o.service_h = static_cast<float>(r.service_h);
+  o.transit_h = static_cast<float>(r.transit_h);
+  o.closed_h = static_cast<float>(r.closed_h);
+  o.cosign_wait_h = static_cast<float>(r.cosign_wait_h);
+  o.first_contact_h = r.first_contact_at < 0 ? -1.0f : static_cast<float>(r.first_contact_at - r.reported_at);
+  o.reported_at = static_cast<float>(r.reported_at);
+  o.handoffs = clamp8(r.handoffs);
+  o.bounces = clamp8(r.bounces);
+  o.misroutes = clamp8(r.misroutes);
+  o.redocumentations = clamp8(r.redocumentations);
+  o.reworks = clamp8(r.reworks);
+  o.deadline_breached = end > r.deadline_at;
+  o.escalated = r.escalated;
+  if (status == Status::resolved) {
+    // The fewest working days (of the deadline calendar) it was answered within: a binary search.
+    const sim::WorkCalendar& cal = org_.deadline_calendar();
+    std::uint32_t lo = 1, hi = 255;  // answer in [lo, hi]; 255: more than 254
+    while (lo < hi) {
+      const std::uint32_t mid = (lo + hi) / 2;
+      if (cal.end_of_working_days(r.reported_at, static_cast<int>(mid)) >= end) hi = mid;
+      else lo = mid + 1;
+    }
+    o.working_days = static_cast<std::uint8_t>(lo);
+  }
+  return o;
 }
 
 // Experiences change willingness to report, and spread to neighbours.
@@ -571,7 +658,7 @@ void JourneyModel::hearsay(std::uint32_t resident, float change) {
 void JourneyModel::council_review(Partition& p, sim::SlotId slot, std::uint32_t ticket) {
   // The slot may since hold another item: the ticket tells (tickets are unique per unit, 0 when not queued).
   Request& r = p.item(slot);
-  if (r.ticket != ticket || r.item != Request::Item::request) return;  // served or gone since
+  if (r.ticket != ticket || r.item == Request::Item::admin) return;  // served or gone since
   if (p.now() >= r.give_up_at) return;
   r.escalated = true;
   const Oversight& ov = *org_.group_of(org_.unit(r.home).council).oversight;
@@ -589,7 +676,8 @@ void JourneyModel::diverted_work_arrives(Partition& p, sim::SlotId source) {
   const UnitGroup& g = org_.group_of(u);
   Request& src = p.item(source);
   const sim::Stream s(key_, src.entity);
-  const double rate = (g.admin_burden + g.economic_targets) * g.staff / g.admin_task_h.mean();
+  // Tasks arrive at any hour (and wait for working time): hours per year / task length.
+  const double rate = (g.admin_hours_per_year + g.economic_hours_per_year) / 8760.0 / g.admin_task_h.mean();
   const std::uint64_t k = src.tick++;
   const double next = p.now() - std::log(s.uniform(kAdminGap, static_cast<std::uint32_t>(k))) / rate;
   if (p.now() > 0 || k > 0) {
@@ -622,24 +710,37 @@ void JourneyModel::sample(Partition& p, sim::SlotId sampler) {
     }
     willing = sum / static_cast<double>(n);
   }
-  const double staff = org_.group_of(u).staff;
-  st.samples.push_back({p.now(), st.queued, st.busy, st.window_busy_area / (staff * interval), willing});
+  const UnitGroup& g = org_.group_of(u);
+  const double working = org_.calendar(u).working_hours_between(std::max(0.0, p.now() - interval), p.now());
+  const double capacity = (g.staff + g.volunteers) * working;
+  st.samples.push_back({p.now(), st.queued, st.busy, capacity > 0 ? st.window_busy_area / capacity : 0.0, willing});
   st.window_busy_area = 0;
   const double next = p.now() + interval;
   if (next <= horizon_ + 1e-9) p.schedule(next, kSample, sampler);
   else p.release(sampler);
 }
 
+// Busy places are counted in working time only (overtime is counted apart);
+// the queue in all time.
 void JourneyModel::account(std::uint32_t unit, double now) {
   UnitState& st = units_[unit];
+  if (now == st.last_change) return;
+  const sim::WorkCalendar& cal = org_.calendar(unit);
   const double from = std::max(st.last_change, warmup_), to = std::min(now, horizon_);
   if (to > from) {
-    st.busy_area += (st.busy - st.busy_diverted) * (to - from);
-    st.diverted_area += st.busy_diverted * (to - from);
+    const double open = cal.working_hours_between(from, to);
+    st.busy_area += (st.busy - st.busy_diverted) * open;
+    st.diverted_area += st.busy_diverted * open;
     st.queue_area += st.queued * (to - from);
   }
-  st.window_busy_area += st.busy * (std::min(now, horizon_) - std::min(st.last_change, horizon_));
+  st.window_busy_area +=
+      st.busy * cal.working_hours_between(std::min(st.last_change, horizon_), std::min(now, horizon_));
   st.last_change = now;
+}
+
+void JourneyModel::unit_opens(Partition& p) {
+  units_[p.id()].wake_at = -1;
+  start_service(p);
 }
 
 void JourneyModel::finish(Engine& engine) {
@@ -658,37 +759,14 @@ void JourneyModel::finish(Engine& engine) {
       const Request& r = p.item(s);
       count_open(u, r.reported_at, std::min(r.give_up_at, horizon_));
       if (!records(r)) continue;
-      const RequestType& type = scenario_.request_types[r.type];
-      Outcome o;
       if (r.reported_at >= horizon_) {
         // Arisen in the window but reported only after the horizon: the city never saw it.
-        o.home = r.home;
-        o.group_id = r.group_id;
-        o.type = r.type;
-        o.status = Status::unreported;
-        o.reported_at = static_cast<float>(r.need_at);
-        units_[u].outcomes.push_back(o);
+        units_[u].outcomes.push_back(outcome_of(r, Status::unreported, r.need_at));
         continue;
       }
       const bool gave_up = r.give_up_at < horizon_;
-      const double end = gave_up ? r.give_up_at : horizon_;
-      o.response_h = static_cast<float>(end - r.reported_at);
-      o.since_need_h = static_cast<float>(end - r.need_at);
-      o.wait_h = static_cast<float>(r.wait_h);
-      o.transit_h = static_cast<float>(r.transit_h);
-      o.first_contact_h = r.first_contact_at < 0 ? -1.0f : static_cast<float>(r.first_contact_at - r.reported_at);
-      o.reported_at = static_cast<float>(r.reported_at);
-      o.home = r.home;
-      o.group_id = r.group_id;
-      o.type = r.type;
-      o.status = gave_up ? Status::abandoned : Status::unresolved;
-      o.handoffs = clamp8(r.handoffs);
-      o.bounces = clamp8(r.bounces);
-      o.misroutes = clamp8(r.misroutes);
-      o.redocumentations = clamp8(r.redocumentations);
-      o.deadline_breached = r.reported_at + type.deadline_h < horizon_;
-      o.escalated = r.escalated;
-      units_[u].outcomes.push_back(o);
+      units_[u].outcomes.push_back(
+          outcome_of(r, gave_up ? Status::abandoned : Status::unresolved, gave_up ? r.give_up_at : horizon_));
     }
   }
 }

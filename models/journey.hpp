@@ -30,8 +30,12 @@ const char* to_string(Status s) noexcept;
 struct Outcome {
   float response_h = 0;        ///< report -> end (resolved: answer; others: when it ended)
   float since_need_h = 0;      ///< need -> end
-  float wait_h = 0;            ///< time spent queued
-  float transit_h = 0;         ///< time spent in handoffs
+  // Where the time went (report -> end): they add up to response_h.
+  float wait_h = 0;            ///< queued while the unit was open
+  float service_h = 0;         ///< being served (working time)
+  float transit_h = 0;         ///< travelling to first contact, handoffs under way
+  float closed_h = 0;          ///< waiting for working time (queued, paused or held for a document run)
+  float cosign_wait_h = 0;     ///< parked while co-signers signed in parallel
   float first_contact_h = -1;  ///< report -> first service start (-1: never served)
   float reported_at = 0;       ///< hours since start
   std::uint32_t home = 0;
@@ -40,6 +44,7 @@ struct Outcome {
   std::uint8_t type = 0;
   Status status = Status::resolved;
   std::uint8_t handoffs = 0, bounces = 0, misroutes = 0, redocumentations = 0, reworks = 0;
+  std::uint8_t working_days = 255;  ///< resolved: within this many working days of the report (255: more)
   bool deadline_breached = false;
   bool escalated = false;
 };
@@ -68,7 +73,10 @@ struct Request {
   std::uint64_t entity = 0;          ///< the random stream of this request or source
   std::uint64_t tick = 0;            ///< sources: draws made so far
   double need_at = 0, reported_at = 0, give_up_at = 0, enqueued_at = 0, first_contact_at = -1;
-  double wait_h = 0, transit_h = 0;
+  double deadline_at = 0;  ///< the promised answer time
+  double review_at = 0;    ///< the council meeting that finds it overdue (infinity: no council)
+  double parked_at = 0;    ///< waiting for parallel co-signs since
+  double wait_h = 0, service_h = 0, transit_h = 0, closed_h = 0, cosign_wait_h = 0;
 };
 
 /// A first-in first-out queue in one growing ring buffer (a std::deque
@@ -108,7 +116,10 @@ struct UnitState {
   std::uint32_t queued = 0;               ///< live entries (stale ones excluded)
   std::uint32_t busy = 0, busy_diverted = 0;
   double last_change = 0;
-  double busy_area = 0, diverted_area = 0, queue_area = 0;  ///< integrals over [warm-up, horizon]
+  double wake_at = -1;  ///< when a pending opening event will restart service (-1: none)
+  /// Integrals over [warm-up, horizon]: busy places in working time (for
+  /// residents, diverted), queue length in all time; overtime hours worked.
+  double busy_area = 0, diverted_area = 0, queue_area = 0, overtime_h = 0;
   double window_busy_area = 0;                              ///< since the last sample
   double open_area = 0;  ///< time-integral of open requests over [warm-up, horizon], every request (Little's L)
   std::uint32_t next_ticket = 1;
@@ -133,7 +144,8 @@ class JourneyModel {
     kReview,          ///< no item: (slot of the queued request, its queue ticket)
     kGoodExperience,  ///< no item: (resident, stream of the request that went well)
     kBadExperience,   ///< no item: (resident, stream of the request that went badly)
-    kHearsay          ///< no item: (resident, the change of willingness heard, as float bits)
+    kHearsay,         ///< no item: (resident, the change of willingness heard, as float bits)
+    kOpen             ///< no item: the unit opens and its staff take queued cases
   };
 
   JourneyModel(const Scenario& scenario, const Organisation& org, const Residents& residents,
@@ -163,13 +175,21 @@ class JourneyModel {
   void refer(Partition& p, sim::SlotId slot);
   void after_resolution(Partition& p, sim::SlotId slot);
   void handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay = 0.0);
+  /// How long a handoff from u to `to` takes, and how much of it waits for a document run outside working time.
+  struct Transit {
+    double delay, closed;
+  };
+  Transit transit(std::uint32_t u, std::uint32_t to, const Request& r, std::uint32_t draw, double now) const;
+  void escalate_if_overdue(Request& r, double now) const;
   void conclude(Partition& p, sim::SlotId slot, Status status, double at);
+  Outcome outcome_of(const Request& r, Status status, double end) const;
   void council_review(Partition& p, sim::SlotId slot, std::uint32_t ticket);
   void cosign_signed(Partition& p, sim::SlotId copy);
   void experience(Partition& p, std::uint32_t resident, bool good, std::uint64_t entity);
   void hearsay(std::uint32_t resident, float change);
   void diverted_work_arrives(Partition& p, sim::SlotId source);
   void sample(Partition& p, sim::SlotId sampler);
+  void unit_opens(Partition& p);
 
   void account(std::uint32_t unit, double now);  ///< integrates busy/queue areas up to now
   sim::Stream stream_of(const Request& r) const noexcept { return sim::Stream(key_, r.entity); }

@@ -95,6 +95,11 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
     for (int i = 0; i < groups[g].count; ++i)
       for (int t = 0; t < types_; ++t) service_[(group_first_[g] + i) * types_ + t] = index[static_cast<std::size_t>(t)];
   }
+  resolve_share_.assign(groups.size() * static_cast<std::size_t>(types_), 1.0);
+  for (std::uint32_t g = 0; g < groups.size(); ++g)
+    for (const auto& [type, share] : groups[g].resolves_share)
+      resolve_share_[std::size_t{g} * static_cast<std::size_t>(types_) +
+                     static_cast<std::size_t>(scenario.request_type_index(type))] = share;
   for (std::uint32_t u = 0; u < units_.size(); ++u) {
     const UnitGroup& g = groups[units_[u].group];
     for (int t = 0; t < types_; ++t) {
@@ -151,10 +156,37 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       }
       cosign_begin_.push_back(static_cast<std::uint32_t>(cosigners_.size()));
     }
-  // The smallest cross-unit delay is the engine's lookahead.
+  // Working time: each calendar laid out once, to the horizon.
+  calendars_.push_back(sim::WorkCalendar::always_open());
+  std::vector<std::uint32_t> spec_index;
+  for (const CalendarSpec& c : scenario.calendars) {
+    sim::WorkCalendar::Spec spec;
+    spec.start = *sim::parse_date(scenario.simulation.start_date);
+    for (std::size_t d = 0; d < 7; ++d)
+      for (const auto& [open, close] : c.week[d]) spec.week[d].push_back({open, close});
+    for (const auto& h : c.holidays) spec.holidays.push_back(*sim::parse_date(h));
+    for (const auto& m : c.makeup_days) spec.makeup_days.push_back(*sim::parse_date(m));
+    try {
+      calendars_.emplace_back(spec, scenario.simulation.horizon_h);
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError(c.file, c.line, c.column, "calendar `" + c.name + "`: " + e.what());
+    }
+    if (c.name == "default") default_calendar_ = static_cast<std::uint32_t>(calendars_.size() - 1);
+  }
+  for (const auto& g : groups) {
+    const CalendarSpec* c = scenario.calendar_of(g);
+    group_calendar_spec_.push_back(c);
+    group_calendar_.push_back(c ? static_cast<std::uint32_t>(1 + (c - scenario.calendars.data())) : 0u);
+  }
+  // The smallest cross-unit delay is the engine's lookahead: a paper handoff
+  // may leave at once (a document run may be due) and then takes its
+  // transfer time; an electronic one is picked up after the platform's delay.
   double lo = scenario.handoffs.transfer_delay_h.minimum();
   for (const auto& g : groups)
     if (g.transfer_delay_h) lo = std::min(lo, g.transfer_delay_h->minimum());
+  bool any_connected = false;
+  for (const auto& u : units_) any_connected = any_connected || u.connected;
+  if (any_connected) lo = std::min(lo, scenario.platform.handoff_h);
   min_handoff_delay_ = lo;
   // The graph, for describe and checks.
   graph_ = OrgGraph(units_.size());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/scenario.hpp"
+#include "sim/calendar.hpp"
 
 namespace govsim {
 
@@ -60,6 +61,10 @@ class Organisation {
     const int s = service_[u * types_ + type];
     return s < 0 ? nullptr : &services_[s];
   }
+  /// The share of type-t cases that u resolves itself (1 unless `resolves_share` says less).
+  double resolve_share(std::uint32_t u, int type) const noexcept {
+    return resolve_share_[std::size_t{units_[u].group} * static_cast<std::size_t>(types_) + static_cast<std::size_t>(type)];
+  }
   /// The member of group `target` that unit u deals with (ancestor, sibling-by-parent, or proportional).
   std::uint32_t resolve_target(std::uint32_t u, const std::string& target) const;
   /// Departments a misrouted request may land at instead of `intended`.
@@ -73,6 +78,13 @@ class Organisation {
   }
   /// Onward routing after service at u: (target, cumulative probability).
   const std::vector<std::pair<std::uint32_t, double>>& routing(std::uint32_t u) const noexcept { return routing_[u]; }
+
+  /// When unit u works (always open when its group has no calendar).
+  const sim::WorkCalendar& calendar(std::uint32_t u) const noexcept { return calendars_[group_calendar_[units_[u].group]]; }
+  /// The calendar's rules of unit u (overrun, document runs), or nullptr: always open, no runs.
+  const CalendarSpec* calendar_spec(std::uint32_t u) const noexcept { return group_calendar_spec_[units_[u].group]; }
+  /// The calendar working days are counted in (deadlines): `default`, else always open.
+  const sim::WorkCalendar& deadline_calendar() const noexcept { return calendars_[default_calendar_]; }
 
   /// The smallest delay of any handoff between two different units (hours).
   double minimum_handoff_delay() const noexcept { return min_handoff_delay_; }
@@ -89,10 +101,15 @@ class Organisation {
   std::vector<std::uint32_t> referral_;
   std::vector<int> service_;
   std::vector<sim::Distribution> services_;
+  std::vector<double> resolve_share_;  ///< by (group, type)
   std::vector<std::vector<std::uint32_t>> misroute_alternatives_;
   std::vector<std::vector<std::pair<std::uint32_t, double>>> routing_;
   std::vector<std::uint32_t> cosign_begin_, cosigners_;  ///< by (unit, type): [begin[i], begin[i + 1]) in cosigners_
   double min_handoff_delay_ = 0.0;
+  std::vector<sim::WorkCalendar> calendars_;  ///< [0] always open, then the scenario's, in order
+  std::vector<std::uint32_t> group_calendar_;
+  std::vector<const CalendarSpec*> group_calendar_spec_;
+  std::uint32_t default_calendar_ = 0;
   OrgGraph graph_;
 };
 

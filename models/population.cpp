@@ -154,9 +154,20 @@ std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation
   // triage and co-signs also take staff time, and abandonment only lowers it.)
   const auto& groups = scenario.units;
   std::vector<double> capacity(groups.size()), arrivals(groups.size(), 0.0), work(groups.size(), 0.0);
-  for (std::size_t g = 0; g < groups.size(); ++g)
-    capacity[g] = groups[g].staff * static_cast<double>(groups[g].count) *
-                  std::max(0.05, 1.0 - groups[g].admin_burden - groups[g].economic_targets);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    // Places x the share of the week they work x the share not diverted.
+    double week_h = 168.0;
+    if (const CalendarSpec* c = scenario.calendar_of(groups[g])) {
+      week_h = 0.0;
+      for (const auto& day : c->week)
+        for (const auto& [open, close] : day) week_h += close - open;
+    }
+    const double year_h = week_h * 365.0 / 7.0;
+    const double diverted = (groups[g].admin_hours_per_year + groups[g].economic_hours_per_year) /
+                            std::max(1.0, year_h * (groups[g].staff + groups[g].volunteers));
+    capacity[g] = (groups[g].staff + groups[g].volunteers) * static_cast<double>(groups[g].count) * week_h / 168.0 *
+                  std::max(0.05, 1.0 - diverted);
+  }
   double open_rate = 0.0;  // requests per hour that join a backlog
   for (std::size_t t = 0; t < types; ++t) {
     const std::string& name = scenario.request_types[t].name;

@@ -29,4 +29,14 @@ const UnitGroup* Scenario::unit_group(const std::string& name) const {
   return nullptr;
 }
 
+const CalendarSpec* Scenario::calendar(const std::string& name) const {
+  for (const auto& c : calendars)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const CalendarSpec* Scenario::calendar_of(const UnitGroup& g) const {
+  return calendar(g.calendar.empty() ? std::string("default") : g.calendar);
+}
+
 }  // namespace govsim

@@ -6,6 +6,7 @@
 // resident per hour after loading (files may give them per year).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -75,7 +76,10 @@ const char* to_string(UnitKind kind) noexcept;
 
 struct RequestType {
   std::string name;
-  double deadline_h = 0.0;  ///< the resident-facing deadline (from the report)
+  double deadline_h = 0.0;  ///< the resident-facing deadline (from the report), in hours
+  /// Or a promised time limit (承诺时限) in working days of the scenario's
+  /// `default` calendar, counted from the day after the report (0: use deadline_h).
+  int deadline_working_days = 0;
   int urgency = 0;          ///< 0 (routine) .. 3 (urgent): served first within a unit
   /// Units (group names) that must co-sign after the resolving department.
   std::vector<std::string> cosign;
@@ -93,6 +97,33 @@ struct Oversight {
   bool arbitrate_bounced = true;     ///< overdue cases that bounced go straight to the right unit
 };
 
+/// Working time: when a unit's staff serve, triage and hand off. Reports (a
+/// hotline, online intake) arrive at any hour and wait for working time.
+struct CalendarSpec {
+  std::string name;
+  /// Opening intervals (hour of day, [open, close)) by weekday, Monday first.
+  std::array<std::vector<std::pair<double, double>>, 7> week;
+  std::vector<std::string> holidays;     ///< ISO dates closed all day
+  std::vector<std::string> makeup_days;  ///< ISO dates worked (调休) with Monday's hours
+  /// A service still running at closing time: finished in overtime (recorded)
+  /// when it overruns by at most `overtime_limit_h`, else paused and resumed at
+  /// the next opening; `pause` always pauses.
+  enum class Overrun : std::uint8_t { finish, pause } overrun = Overrun::finish;
+  double overtime_limit_h = 0.5;
+  /// Paper handoffs leave with the document run at these hours of working days
+  /// (empty: as soon as they are ready).
+  std::vector<double> dispatch_h;
+  int line = 0, column = 0;
+  std::string file;
+};
+
+/// Purchase of services (转让、购买): an NGO's staff-hours are bought from a
+/// department's budget, whose own paid staff fall by as many places.
+struct Contract {
+  std::string from;              ///< the department group that pays for it
+  double oversight_share = 0.1;  ///< department hours spent overseeing, per contract hour
+};
+
 /// A group of identical units: `count` members named name/0, name/1, ...
 struct UnitGroup {
   std::string name;
@@ -100,11 +131,18 @@ struct UnitGroup {
   std::string tier;
   int count = 1;
   std::string parent;  ///< group name, empty for none
-  int staff = 1;
-  double admin_burden = 0.0;       ///< share of staff time taken by administrative work from above
-  double economic_targets = 0.0;   ///< share of staff time diverted to economic targets
+  int staff = 1;        ///< paid places (servers), per member
+  int volunteers = 0;   ///< unpaid places (patrols, council members), per member: serve, cost nothing
+  std::string calendar; ///< working time: a calendar name (empty: the scenario's `default`, else always open)
+  double admin_hours_per_year = 0.0;     ///< administrative work from above, hours per member per year (行政化)
+  double economic_hours_per_year = 0.0;  ///< work for economic targets, hours per member per year (错位)
   sim::Distribution admin_task_h = sim::Distribution::exponential(2.0);
   std::map<std::string, sim::Distribution> resolves;  ///< request type -> service time
+  /// Request type -> share of its cases resolved here (the rest referred on);
+  /// types absent resolve every case. E.g. minor public-order cases handled by
+  /// a committee's public-order workstation (一居两站).
+  std::map<std::string, double> resolves_share;
+  std::optional<Contract> contract;  ///< NGOs: staff bought from a department
   std::map<std::string, std::string> refers;          ///< request type or "default" -> group / "parent"
   std::vector<Route> routing;                         ///< after service: onward with probability
   double misroute_probability = 0.0;
@@ -114,7 +152,7 @@ struct UnitGroup {
   std::optional<sim::Distribution> transfer_delay_h;  ///< handoffs sent from here (else the default)
   double travel_h = 0.5;             ///< residents' travel to report in person
   std::optional<bool> connected;     ///< on the data platform (else by platform coverage)
-  double cost_per_staff_hour = 1.0;
+  double cost_per_staff_hour = 30.0;  ///< pay and on-costs per paid staff-hour (yuan), or an NGO's contract price
   std::optional<Oversight> oversight;  ///< councils
   bool joint_handling = false;         ///< party committees: co-signs run jointly, in parallel
   sim::Distribution coordination_delay_h = sim::Distribution::deterministic(24.0);
@@ -159,9 +197,14 @@ struct Platform {
   double misroute_reduction = 0.0;  ///< connected senders misroute this much less
   bool parallel_signoffs = true;    ///< co-signs between connected units run in parallel
   double online_delay_h = 0.1;      ///< first contact online
+  /// A handoff between two connected units: sent electronically and picked
+  /// up at the receiver's next check of its platform worklist.
+  double handoff_h = 1.0;
 };
 
 struct Handoffs {
+  /// Carrying a paper handoff after it leaves (with the sender's next
+  /// document run, when its calendar has one).
   sim::Distribution transfer_delay_h = sim::Distribution::deterministic(4.0);
   sim::Distribution redocumentation_h = sim::Distribution::deterministic(0.0);
   double loss_probability = 0.0;  ///< a paper handoff that never arrives
@@ -176,6 +219,7 @@ struct SimulationSettings {
   int replications = 1;
   std::uint64_t seed = 1;
   double sample_interval_h = 24.0;
+  std::string start_date = "2012-01-02";  ///< t = 0 is midnight starting this day (calendars)
 };
 
 struct Scenario {
@@ -187,6 +231,7 @@ struct Scenario {
   SimulationSettings simulation;
   std::vector<RequestType> request_types;
   std::vector<UnitGroup> units;
+  std::vector<CalendarSpec> calendars;
   std::vector<Population> populations;
   Behaviour behaviour;
   Platform platform;
@@ -194,6 +239,9 @@ struct Scenario {
 
   int request_type_index(const std::string& name) const;  ///< -1 if absent
   const UnitGroup* unit_group(const std::string& name) const;
+  const CalendarSpec* calendar(const std::string& name) const;  ///< nullptr if absent
+  /// The calendar a group works by (its own, else `default`), or nullptr: always open.
+  const CalendarSpec* calendar_of(const UnitGroup& g) const;
 };
 
 }  // namespace govsim

@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/calendar.hpp"
 #include "sim/random.hpp"
 
 namespace govsim {
@@ -702,10 +703,11 @@ void read_units(const Reader& top, Scenario& s) {
     if (name == "parent" || name == "home" || name == "default")
       fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved");
     Reader r(top.provenance(), kv.second, path,
-             {"kind", "tier", "count", "parent", "staff", "admin_burden", "economic_targets", "admin_task_h",
-              "resolves", "refers", "routing", "misroute_probability", "refusal_probability", "quality", "triage_h",
-              "transfer_delay_h", "travel_h", "connected", "cost_per_staff_hour", "oversight", "joint_handling",
-              "coordination_delay_h", "description"});
+             {"kind", "tier", "count", "parent", "staff", "volunteers", "calendar", "admin_hours_per_year",
+              "economic_hours_per_year", "admin_task_h", "resolves", "resolves_share", "refers", "routing",
+              "misroute_probability", "refusal_probability", "quality", "triage_h", "transfer_delay_h", "travel_h",
+              "connected", "cost_per_staff_hour", "contract", "oversight", "joint_handling", "coordination_delay_h",
+              "description"});
     UnitGroup g;
     g.name = name;
     g.file = top.provenance().file(path);
@@ -715,11 +717,17 @@ void read_units(const Reader& top, Scenario& s) {
     g.tier = r.text("tier", "");
     g.count = r.integer("count", 1, 1, 1000000);
     g.parent = r.text("parent", "");
-    g.staff = r.integer("staff", 1, 1, 100000);
-    g.admin_burden = r.number("admin_burden", 0.0, 0.0, 0.95);
-    g.economic_targets = r.number("economic_targets", 0.0, 0.0, 0.95);
-    if (g.admin_burden + g.economic_targets > 0.95)
-      r.fail(kv.second, "`admin_burden` + `economic_targets` leave no staff time for residents (must be <= 0.95)");
+    g.staff = r.integer("staff", 1, 0, 100000);
+    g.volunteers = r.integer("volunteers", 0, 0, 100000);
+    if (g.staff + g.volunteers < 1)
+      r.fail_key(r.has("staff") ? r.node("staff") : kv.second, "staff",
+                 "`staff` = " + std::to_string(g.staff) +
+                     " is out of range: a unit needs at least one place (`staff` >= 1, or `volunteers`)");
+    g.calendar = r.text("calendar", "");
+    // Diverted work in hours per member per year: at most every hour of a year
+    // for every place (a unit can be overloaded, which the run then shows).
+    g.admin_hours_per_year = r.number("admin_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
+    g.economic_hours_per_year = r.number("economic_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
     g.admin_task_h = r.distribution("admin_task_h", g.admin_task_h);
     // Diverted tasks arrive at (share x staff / mean) per hour: a mean of a
     // nanosecond would be a billion events an hour of no interest to anyone.
@@ -738,6 +746,19 @@ void read_units(const Reader& top, Scenario& s) {
         if (!(d.mean() > 0.0))
           fail_at(top.provenance(), path + ".resolves." + tname, t.second, "service time of `" + tname + "` must have a positive mean");
         g.resolves.emplace(tname, d);
+      }
+    }
+    if (r.has("resolves_share")) {
+      const YAML::Node shares = r.node("resolves_share");
+      if (!shares.IsMap()) r.fail_key(shares, "resolves_share", "`resolves_share` must map request types to shares");
+      std::vector<std::string> keys;
+      for (const auto& t : shares) keys.push_back(t.first.Scalar());
+      const Reader sr(top.provenance(), shares, path + ".resolves_share", keys);
+      for (const auto& tname : keys) {
+        if (!g.resolves.count(tname))
+          fail_at(top.provenance(), path + ".resolves_share." + tname, sr.node(tname),
+                  "`" + tname + "` has a share but is not in this unit's `resolves`");
+        g.resolves_share[tname] = sr.number(tname, 1.0, 0.0, 1.0);
       }
     }
     if (r.has("refers")) {
@@ -781,7 +802,16 @@ void read_units(const Reader& top, Scenario& s) {
     }
     g.travel_h = r.number("travel_h", 0.5, 0.0, 1000.0);
     if (r.has("connected")) g.connected = r.boolean("connected", false);
-    g.cost_per_staff_hour = r.number("cost_per_staff_hour", 1.0, 0.0, 1e9);
+    g.cost_per_staff_hour = r.number("cost_per_staff_hour", g.cost_per_staff_hour, 0.0, 1e9);
+    if (r.has("contract")) {
+      Reader c(top.provenance(), r.node("contract"), path + ".contract", {"from", "oversight_share"});
+      c.require("from");
+      Contract k;
+      k.from = c.text("from", "");
+      k.oversight_share = c.number("oversight_share", k.oversight_share, 0.0, 10.0);
+      g.contract = k;
+      if (g.kind != UnitKind::ngo) r.fail_key(r.node("contract"), "contract", "only an `ngo` works under a `contract`");
+    }
     if (r.has("oversight")) {
       Reader o(top.provenance(), r.node("oversight"), path + ".oversight",
                {"review_interval_h", "overdue_share", "arbitrate_bounced"});
@@ -817,6 +847,99 @@ void read_units(const Reader& top, Scenario& s) {
   }
 }
 
+/// A list of hours of the day, or of [open, close] pairs, read with their places.
+double hour_of_day(const Provenance& prov, const std::string& path, const YAML::Node& n, bool allow_24) {
+  double v = NAN;
+  if (n.IsScalar()) {
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+    }
+  }
+  if (!(v >= 0.0 && (allow_24 ? v <= 24.0 : v < 24.0)))
+    fail_at(prov, path, n, "an hour of the day must be a number from 0 to " + std::string(allow_24 ? "24" : "below 24") +
+                               (n.IsScalar() ? ", not `" + n.Scalar() + "`" : ""));
+  return v;
+}
+
+void read_calendars(const Reader& top, Scenario& s) {
+  if (!top.has("calendars")) return;
+  const YAML::Node cals = top.node("calendars");
+  if (!cals.IsMap()) top.fail_key(cals, "calendars", "`calendars` must map names to calendars");
+  const Provenance& prov = top.provenance();
+  static const std::vector<std::string> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  for (const auto& kv : cals) {
+    const std::string path = "calendars." + kv.first.Scalar();
+    check_name(prov, path, kv.first, "calendar");
+    Reader r(prov, kv.second, path, {"hours", "working_days", "holidays", "makeup_days", "overrun", "overtime_limit_h", "dispatch_h",
+                                    "description"});
+    CalendarSpec c;
+    c.name = kv.first.Scalar();
+    c.file = prov.file(path);
+    c.line = kv.first.Mark().line + 1;
+    c.column = kv.first.Mark().column + 1;
+    r.require("hours");
+    const YAML::Node hours = r.node("hours");
+    if (!hours.IsSequence() || hours.size() == 0)
+      r.fail_key(hours, "hours", "`hours` must be a list of [open, close] hours, e.g. [[9, 12], [13.5, 17.5]]");
+    std::vector<std::pair<double, double>> intervals;
+    for (std::size_t i = 0; i < hours.size(); ++i) {
+      const YAML::Node iv = hours[i];
+      const std::string ipath = path + ".hours[" + std::to_string(i) + "]";
+      if (!iv.IsSequence() || iv.size() != 2) fail_at(prov, ipath, iv, "each opening must be [open, close] in hours of the day");
+      const double open = hour_of_day(prov, ipath, iv[0], false), close = hour_of_day(prov, ipath, iv[1], true);
+      if (!(close > open)) fail_at(prov, ipath, iv, "an opening must close after it opens (reversed or empty hours)");
+      if (!intervals.empty() && open < intervals.back().second)
+        fail_at(prov, ipath, iv, "openings must be in order and must not overlap");
+      intervals.emplace_back(open, close);
+    }
+    std::vector<bool> working(7, false);
+    if (r.has("working_days")) {
+      const YAML::Node wd = r.node("working_days");
+      if (!wd.IsSequence()) r.fail_key(wd, "working_days", "`working_days` must be a list such as [mon, tue, wed, thu, fri]");
+      for (const auto& d : wd) {
+        const auto it = d.IsScalar() ? std::find(days.begin(), days.end(), d.Scalar()) : days.end();
+        if (it == days.end()) fail_at(prov, path + ".working_days", d, "a working day must be one of mon, tue, wed, thu, fri, sat, sun");
+        working[static_cast<std::size_t>(it - days.begin())] = true;
+      }
+    } else {
+      std::fill(working.begin(), working.begin() + 5, true);
+    }
+    for (std::size_t d = 0; d < 7; ++d)
+      if (working[d]) c.week[d] = intervals;
+    auto dates = [&](const std::string& key, std::vector<std::string>& out) {
+      if (!r.has(key)) return;
+      const YAML::Node list = r.node(key);
+      if (!list.IsSequence()) r.fail_key(list, key, "`" + key + "` must be a list of dates (YYYY-MM-DD)");
+      for (const auto& d : list) {
+        if (!d.IsScalar() || !sim::parse_date(d.Scalar()))
+          fail_at(prov, path + "." + key, d, "`" + (d.IsScalar() ? d.Scalar() : std::string("?")) + "` in `" + key +
+                                                  "` is not a date written YYYY-MM-DD");
+        out.push_back(d.Scalar());
+      }
+    };
+    dates("holidays", c.holidays);
+    dates("makeup_days", c.makeup_days);
+    for (const auto& h : c.holidays)
+      if (std::find(c.makeup_days.begin(), c.makeup_days.end(), h) != c.makeup_days.end())
+        r.fail_key(r.node("makeup_days"), "makeup_days", "`" + h + "` is both a holiday and a make-up working day");
+    c.overrun = r.choice("overrun", "finish", {"finish", "pause"}) == "pause" ? CalendarSpec::Overrun::pause
+                                                                             : CalendarSpec::Overrun::finish;
+    c.overtime_limit_h = r.number("overtime_limit_h", c.overtime_limit_h, 0.0, 24.0);
+    if (r.has("dispatch_h")) {
+      const YAML::Node dh = r.node("dispatch_h");
+      if (!dh.IsSequence()) r.fail_key(dh, "dispatch_h", "`dispatch_h` must be a list of hours of the day, e.g. [10, 15]");
+      for (std::size_t i = 0; i < dh.size(); ++i) {
+        const double h = hour_of_day(prov, path + ".dispatch_h", dh[i], false);
+        if (!c.dispatch_h.empty() && h <= c.dispatch_h.back())
+          fail_at(prov, path + ".dispatch_h", dh[i], "dispatch hours must be in increasing order");
+        c.dispatch_h.push_back(h);
+      }
+    }
+    s.calendars.push_back(std::move(c));
+  }
+}
+
 void read_request_types(const Reader& top, Scenario& s) {
   if (!top.has("request_types")) top.fail(top.self(), "a scenario needs `request_types`");
   const YAML::Node types = top.node("request_types");
@@ -825,11 +948,14 @@ void read_request_types(const Reader& top, Scenario& s) {
   for (const auto& kv : types) {
     const std::string path = "request_types." + kv.first.Scalar();
     Reader r(top.provenance(), kv.second.IsNull() ? YAML::Node(YAML::NodeType::Map) : kv.second, path,
-             {"deadline_h", "urgency", "cosign", "description"});
+             {"deadline_h", "deadline_working_days", "urgency", "cosign", "description"});
     RequestType t;
     check_name(top.provenance(), path, kv.first, "request type");
     t.name = kv.first.Scalar();
+    if (r.has("deadline_h") && r.has("deadline_working_days"))
+      r.fail(r.node("deadline_working_days"), "give `deadline_h` or `deadline_working_days`, not both");
     t.deadline_h = r.number("deadline_h", 720.0, 0.0, 1e7, true);
+    t.deadline_working_days = r.integer("deadline_working_days", 0, 1, 3650);
     t.urgency = r.integer("urgency", 0, 0, 3);
     if (r.has("cosign")) {
       const YAML::Node c = r.node("cosign");
@@ -1012,6 +1138,22 @@ void check_references(const Scenario& s, const Provenance& prov, const YAML::Nod
                 where("populations." + p.name + ".first_contact." + type),
                 "first contact `" + target + "` is not home, parent or a unit group");
   }
+  for (const auto& g : s.units) {
+    const std::string path = "units." + g.name;
+    if (!g.calendar.empty() && !s.calendar(g.calendar))
+      fail_at(prov, path + ".calendar", where(path + ".calendar"), "`calendar: " + g.calendar + "` names no calendar in `calendars`");
+    if (g.contract) {
+      const UnitGroup* dept = s.unit_group(g.contract->from);
+      if (!dept || dept->kind != UnitKind::department)
+        fail_at(prov, path + ".contract.from", where(path + ".contract.from"),
+                "`from: " + g.contract->from + "` must name a `department` group that pays for the contract");
+    }
+  }
+  for (const auto& t : s.request_types)
+    if (t.deadline_working_days > 0 && !s.calendar("default"))
+      fail_at(prov, "request_types." + t.name + ".deadline_working_days",
+              where("request_types." + t.name + ".deadline_working_days"),
+              "a deadline in working days needs a `default` calendar in `calendars` to count them");
   // Some unit must be able to serve each type that residents need.
   std::set<std::string> needed;
   for (const auto& p : s.populations)
@@ -1023,6 +1165,43 @@ void check_references(const Scenario& s, const Provenance& prov, const YAML::Nod
     if (!resolvable)
       fail_at(prov, "request_types." + type, where("request_types." + type),
               "request type `" + type + "` has demand but no unit `resolves` it");
+  }
+}
+
+/// Working hours in a plain week of a calendar (always open: 168).
+double weekly_hours(const CalendarSpec* c) {
+  if (!c) return 168.0;
+  double h = 0.0;
+  for (const auto& day : c->week)
+    for (const auto& [open, close] : day) h += close - open;
+  return h;
+}
+
+/// Purchase of services: each NGO's contracted places come out of the paying
+/// department's paid places (the budget moves, it does not grow), and the
+/// department spends oversight hours on every contracted hour.
+void apply_contracts(Scenario& s, const Provenance& prov, const YAML::Node& root) {
+  for (const auto& g : s.units) {
+    if (!g.contract) continue;
+    UnitGroup& dept = *std::find_if(s.units.begin(), s.units.end(),
+                                    [&](const UnitGroup& d) { return d.name == g.contract->from; });
+    const long long bought = static_cast<long long>(g.count) * g.staff;
+    const long long budget = static_cast<long long>(dept.count) * dept.staff;
+    const YAML::Node& doc = root;  // const: looking up must not add keys
+    const YAML::Node at = doc["units"][g.name]["contract"];
+    const std::string path = "units." + g.name + ".contract";
+    if (bought >= budget)
+      fail_at(prov, path, at,
+              "the contract buys " + std::to_string(bought) + " staff places (" + std::to_string(g.count) + " x " +
+                  std::to_string(g.staff) + ") but `" + dept.name + "` has only " + std::to_string(budget) +
+                  ": NGO contract hours must be smaller than the department's budget");
+    if ((budget - bought) % dept.count != 0)
+      fail_at(prov, path, at,
+              "the " + std::to_string(bought) + " places bought must leave each of the " + std::to_string(dept.count) +
+                  " members of `" + dept.name + "` a whole number of staff");
+    dept.staff = static_cast<int>((budget - bought) / dept.count);
+    const double contract_hours = static_cast<double>(bought) * weekly_hours(s.calendar_of(g)) * 365.0 / 7.0;
+    dept.admin_hours_per_year += g.contract->oversight_share * contract_hours / dept.count;
   }
 }
 
@@ -1068,8 +1247,8 @@ namespace {
 Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std::string& path,
                        const std::vector<std::string>& chain) {
   Reader top(prov, root, "scenario",
-             {"name", "description", "simulation", "request_types", "units", "populations", "behaviour", "platform",
-              "handoffs"});
+             {"name", "description", "simulation", "calendars", "request_types", "units", "populations", "behaviour",
+              "platform", "handoffs"});
   Scenario s;
   s.path = path;
   s.files = chain;
@@ -1084,7 +1263,8 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
   }
   if (top.has("simulation")) {
     Reader r(prov, top.node("simulation"), "simulation",
-             {"horizon_h", "horizon_days", "warmup_h", "warmup_days", "replications", "seed", "sample_interval_h"});
+             {"horizon_h", "horizon_days", "warmup_h", "warmup_days", "replications", "seed", "sample_interval_h",
+              "start_date"});
     auto& sim = s.simulation;
     if (r.has("horizon_h") && r.has("horizon_days")) r.fail(r.self(), "give `horizon_h` or `horizon_days`, not both");
     sim.horizon_h = r.has("horizon_days") ? 24.0 * r.number("horizon_days", 365, 0.0, 36500.0, true)
@@ -1097,9 +1277,13 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
     sim.replications = r.integer("replications", 1, 1, 10000);
     sim.seed = r.unsigned64("seed", 1);
     sim.sample_interval_h = r.number("sample_interval_h", sim.sample_interval_h, 0.0, 876000.0, true);
+    sim.start_date = r.text("start_date", sim.start_date);
+    if (!sim::parse_date(sim.start_date))
+      r.fail_key(r.node("start_date"), "start_date", "`start_date` must be a date written YYYY-MM-DD");
     if (sim.horizon_h / sim.sample_interval_h > 1e5)
       r.fail_key(r.node("sample_interval_h"), "sample_interval_h", "more than 100,000 samples per unit: raise `sample_interval_h`");
   }
+  read_calendars(top, s);
   read_request_types(top, s);
   read_units(top, s);
   read_populations(top, s);
@@ -1120,12 +1304,13 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
   }
   if (top.has("platform")) {
     Reader r(prov, top.node("platform"), "platform",
-             {"coverage", "misroute_reduction", "parallel_signoffs", "online_delay_h"});
+             {"coverage", "misroute_reduction", "parallel_signoffs", "online_delay_h", "handoff_h"});
     auto& p = s.platform;
     p.coverage = r.number("coverage", p.coverage, 0.0, 1.0);
     p.misroute_reduction = r.number("misroute_reduction", p.misroute_reduction, 0.0, 1.0);
     p.parallel_signoffs = r.boolean("parallel_signoffs", p.parallel_signoffs);
     p.online_delay_h = r.number("online_delay_h", p.online_delay_h, 0.0, 1000.0);
+    p.handoff_h = r.number("handoff_h", p.handoff_h, 0.0, 1000.0, true);
   }
   if (top.has("handoffs")) {
     Reader r(prov, top.node("handoffs"), "handoffs",
@@ -1143,6 +1328,7 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
     h.max_reworks = r.integer("max_reworks", h.max_reworks, 0, 100);
   }
   check_references(s, prov, root);
+  apply_contracts(s, prov, root);
   return s;
 }
 

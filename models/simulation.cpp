@@ -23,8 +23,9 @@ namespace {
 /// Everything measured about one set of requests (a scope).
 struct ScopeTally {
   std::uint64_t needs = 0, reported = 0, breaches = 0, escalated = 0;
+  std::uint64_t on_time = 0, within_1wd = 0, within_3wd = 0, within_10wd = 0;  ///< resolved within
   std::uint64_t status[kStatusCount] = {};
-  sim::RunningStats response, since_need, wait, first_contact, transit;
+  sim::RunningStats response, since_need, wait, first_contact, transit, service, closed, cosign_wait;
   double handoffs = 0, bounces = 0, misroutes = 0, redocumentations = 0, reworks = 0;
   sim::LogHistogram response_hist, since_need_hist;
 
@@ -42,8 +43,15 @@ struct ScopeTally {
     reworks += o.reworks;
     wait.add(o.wait_h);
     transit.add(o.transit_h);
+    service.add(o.service_h);
+    closed.add(o.closed_h);
+    cosign_wait.add(o.cosign_wait_h);
     if (o.first_contact_h >= 0) first_contact.add(o.first_contact_h);
     if (o.status == Status::resolved) {
+      on_time += !o.deadline_breached;
+      within_1wd += o.working_days <= 1;
+      within_3wd += o.working_days <= 3;
+      within_10wd += o.working_days <= 10;
       response.add(o.response_h);
       since_need.add(o.since_need_h);
       response_hist.add(o.response_h);
@@ -54,9 +62,11 @@ struct ScopeTally {
   /// Adds another tally's requests (Chan et al. for the moments; exact for the rest).
   void merge(const ScopeTally& o) {
     needs += o.needs, reported += o.reported, breaches += o.breaches, escalated += o.escalated;
+    on_time += o.on_time, within_1wd += o.within_1wd, within_3wd += o.within_3wd, within_10wd += o.within_10wd;
     for (int i = 0; i < kStatusCount; ++i) status[i] += o.status[i];
     response.merge(o.response), since_need.merge(o.since_need), wait.merge(o.wait);
     first_contact.merge(o.first_contact), transit.merge(o.transit);
+    service.merge(o.service), closed.merge(o.closed), cosign_wait.merge(o.cosign_wait);
     handoffs += o.handoffs, bounces += o.bounces, misroutes += o.misroutes;
     redocumentations += o.redocumentations, reworks += o.reworks;
     response_hist.merge(o.response_hist), since_need_hist.merge(o.since_need_hist);
@@ -76,6 +86,11 @@ struct ScopeTally {
     put("share_unresolved", share(Status::unresolved));
     put("service_gap", n > 0 ? 1.0 - static_cast<double>(status[0]) / n : NAN);
     put("share_deadline_breached", r > 0 ? static_cast<double>(breaches) / r : NAN);
+    // Resolved within the deadline, or within 1, 3, 10 working days, out of every reported request.
+    put("share_within_deadline", r > 0 ? static_cast<double>(on_time) / r : NAN);
+    put("share_within_1wd", r > 0 ? static_cast<double>(within_1wd) / r : NAN);
+    put("share_within_3wd", r > 0 ? static_cast<double>(within_3wd) / r : NAN);
+    put("share_within_10wd", r > 0 ? static_cast<double>(within_10wd) / r : NAN);
     const bool any = response.count() > 0;
     put("response_mean_h", any ? response.mean() : NAN);
     put("response_median_h", any ? response_hist.quantile(0.5) : NAN);
@@ -83,8 +98,12 @@ struct ScopeTally {
     put("response_p99_h", any ? response_hist.quantile(0.99) : NAN);
     put("since_need_mean_h", any ? since_need.mean() : NAN);
     put("since_need_p90_h", any ? since_need_hist.quantile(0.9) : NAN);
+    // Where the time went, per reported request (they add up to the mean response of every ending).
     put("wait_mean_h", r > 0 ? wait.mean() : NAN);
+    put("service_mean_h", r > 0 ? service.mean() : NAN);
     put("transit_mean_h", r > 0 ? transit.mean() : NAN);
+    put("closed_mean_h", r > 0 ? closed.mean() : NAN);
+    put("cosign_wait_mean_h", r > 0 ? cosign_wait.mean() : NAN);
     put("first_contact_mean_h", first_contact.count() ? first_contact.mean() : NAN);
     put("handoffs_per_request", r > 0 ? handoffs / r : NAN);
     put("bounces_per_request", r > 0 ? bounces / r : NAN);
@@ -244,21 +263,37 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     // Little's L: the model integrates open requests as they close, including
     // those reported before the warm-up, independently of the outcome records.
     for (const auto& st : states) open_area += st.open_area;
-    double staff_hours = 0, resident_hours = 0, diverted_hours = 0, cost = 0;
+    // Capacity is places x working hours (paid places and volunteers apart);
+    // utilisation is the share of it busy, for residents or diverted.
+    double paid_hours = 0, volunteer_hours = 0, resident_hours = 0, diverted_hours = 0, overtime = 0, cost = 0;
+    std::map<std::string, std::pair<double, double>> busy_by_tier, busy_by_group;  // (busy, capacity)
     for (std::uint32_t u = 0; u < org.size(); ++u) {
       const UnitGroup& g = org.group_of(u);
       const auto& st = states[u];
-      const double capacity = g.staff * window;
-      staff_hours += capacity;
-      cost += capacity * g.cost_per_staff_hour;
+      const double working = org.calendar(u).working_hours_between(scenario.simulation.warmup_h,
+                                                                   scenario.simulation.horizon_h);
+      const double capacity = (g.staff + g.volunteers) * working;
+      paid_hours += g.staff * working;
+      volunteer_hours += g.volunteers * working;
+      cost += g.staff * working * g.cost_per_staff_hour;
       resident_hours += st.busy_area;
       diverted_hours += st.diverted_area;
+      overtime += st.overtime_h;
+      const double busy = st.busy_area + st.diverted_area;
+      for (auto* tally : {&busy_by_tier[g.tier], &busy_by_group[g.name]}) {
+        tally->first += busy;
+        tally->second += capacity;
+      }
       const std::string& name = org.unit(u).name;
-      m.push_back({"utilisation", "unit", name, st.busy_area / capacity});
-      m.push_back({"diverted_share", "unit", name, st.diverted_area / capacity});
+      m.push_back({"utilisation", "unit", name, capacity > 0 ? busy / capacity : NAN});
+      m.push_back({"diverted_share", "unit", name, capacity > 0 ? st.diverted_area / capacity : NAN});
+      m.push_back({"overtime_hours", "unit", name, st.overtime_h});
       m.push_back({"mean_queue", "unit", name, st.queue_area / window});
       m.push_back({"backlog_end", "unit", name, static_cast<double>(st.queued + st.busy)});
     }
+    for (const auto& [tier, b] : busy_by_tier) m.push_back({"utilisation", "tier", tier, b.second > 0 ? b.first / b.second : NAN});
+    for (const auto& [group, b] : busy_by_group)
+      m.push_back({"utilisation", "unit_group", group, b.second > 0 ? b.first / b.second : NAN});
     const double resolved = static_cast<double>(all.status[0]);
     const double lambda = static_cast<double>(all.reported) / window;
     // W over every reported request, the open ones counted to the horizon.
@@ -268,10 +303,21 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     m.push_back({"little_L", "all", "all", little_l});
     m.push_back({"little_lambda_W", "all", "all", lambda * w});
     m.push_back({"little_relative_gap", "all", "all", little_l > 0 ? (lambda * w - little_l) / little_l : 0.0});
-    m.push_back({"staff_hours", "all", "all", staff_hours});
-    m.push_back({"staff_hours_on_residents", "all", "all", resident_hours});
-    m.push_back({"staff_hours_diverted", "all", "all", diverted_hours});
-    m.push_back({"cost_per_resolved", "all", "all", resolved > 0 ? cost / resolved : NAN});
+    // Cost three ways: what is paid, the work done for residents, the work diverted from them.
+    const auto per_resolved = [&](double x) { return resolved > 0 ? x / resolved : NAN; };
+    m.push_back({"paid_staff_hours", "all", "all", paid_hours});
+    m.push_back({"volunteer_hours", "all", "all", volunteer_hours});
+    m.push_back({"fiscal_cost", "all", "all", cost});
+    m.push_back({"work_hours_for_residents", "all", "all", resident_hours});
+    m.push_back({"work_hours_diverted", "all", "all", diverted_hours});
+    m.push_back({"overtime_hours", "all", "all", overtime});
+    m.push_back({"utilisation", "all", "all", paid_hours + volunteer_hours > 0
+                                                  ? (resident_hours + diverted_hours) / (paid_hours + volunteer_hours)
+                                                  : NAN});
+    m.push_back({"paid_staff_hours_per_resolved", "all", "all", per_resolved(paid_hours)});
+    m.push_back({"fiscal_cost_per_resolved", "all", "all", per_resolved(cost)});
+    m.push_back({"work_hours_for_residents_per_resolved", "all", "all", per_resolved(resident_hours)});
+    m.push_back({"work_hours_diverted_per_resolved", "all", "all", per_resolved(diverted_hours)});
     double willing = 0;
     for (float x : model.willingness()) willing += x;
     m.push_back({"mean_willingness_end", "all", "all",
@@ -342,9 +388,11 @@ const std::vector<std::string>& all_metric_names() {
     empty.emit("all", "all", emitted);
     std::vector<std::string> v;
     for (const auto& m : emitted) v.push_back(m.name);
-    for (const char* extra : {"throughput_per_day", "little_L", "little_lambda_W", "little_relative_gap", "staff_hours",
-                              "staff_hours_on_residents", "staff_hours_diverted", "cost_per_resolved",
-                              "mean_willingness_end"})
+    for (const char* extra :
+         {"throughput_per_day", "little_L", "little_lambda_W", "little_relative_gap", "paid_staff_hours",
+          "volunteer_hours", "fiscal_cost", "work_hours_for_residents", "work_hours_diverted", "overtime_hours",
+          "utilisation", "paid_staff_hours_per_resolved", "fiscal_cost_per_resolved",
+          "work_hours_for_residents_per_resolved", "work_hours_diverted_per_resolved", "mean_willingness_end"})
       v.push_back(extra);
     return v;
   }();

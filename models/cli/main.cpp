@@ -180,15 +180,17 @@ int cmd_describe(const Common& c) {
   std::printf("tiers: ");
   const auto tiers = org.tiers();
   for (std::size_t i = 0; i < tiers.size(); ++i) std::printf("%s%s", i ? " -> " : "", tiers[i].c_str());
-  std::printf("  (%zu)\n\n%-22s %-20s %-12s %6s %6s %8s  %s\n", tiers.size(), "unit group", "kind", "tier", "count",
-              "staff", "diverted", "resolves");
+  std::printf("  (%zu)\n\n%-22s %-20s %-12s %6s %6s %5s %-10s %9s  %s\n", tiers.size(), "unit group", "kind", "tier",
+              "count", "staff", "vol.", "calendar", "diverted", "resolves");
   int connected = 0;
   for (const auto& u : org.units()) connected += u.connected;
   for (const auto& g : s.units) {
     std::string resolves;
     for (const auto& [t, d] : g.resolves) resolves += (resolves.empty() ? "" : ", ") + t;
-    std::printf("%-22s %-20s %-12s %6d %6d %7.0f%%  %s\n", g.name.c_str(), to_string(g.kind), g.tier.c_str(), g.count,
-                g.staff, 100 * (g.admin_burden + g.economic_targets), resolves.c_str());
+    const CalendarSpec* cal = s.calendar_of(g);
+    std::printf("%-22s %-20s %-12s %6d %6d %5d %-10s %7.0fh  %s\n", g.name.c_str(), to_string(g.kind), g.tier.c_str(),
+                g.count, g.staff, g.volunteers, cal ? cal->name.c_str() : "24h",
+                g.admin_hours_per_year + g.economic_hours_per_year, resolves.c_str());
   }
   const auto& graph = org.graph();
   std::map<int, int> by_kind;

@@ -85,7 +85,8 @@ populations:
   residents: {at: committee, groups: {all: {need_rates_per_hour: {dispute: 0.8}}}}
 )");
   const RunResult free = run(path);
-  const RunResult burdened = run(path, {"units.committee.admin_burden=0.5"});
+  // 8,760 hours a year for two staff: half their (round-the-clock) time.
+  const RunResult burdened = run(path, {"units.committee.admin_hours_per_year=8760"});
   // Half the staff time goes to administrative work...
   EXPECT_CI_CONTAINS(estimate_of(burdened, "diverted_share", "unit", "committee"), 0.5);
   EXPECT_EQ(mean_of(free, "diverted_share", "unit", "committee"), 0.0);

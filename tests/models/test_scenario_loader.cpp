@@ -185,10 +185,10 @@ TEST_F(ScenarioLoader, NullRemovesAKey) {
   const govsim::Scenario s = govsim::load_scenario(data("good/child.yaml"));
   EXPECT_EQ(base.description, "the base scenario");
   EXPECT_EQ(s.description, "");
-  EXPECT_DOUBLE_EQ(base.unit_group("office")->admin_burden, 0.2);
-  EXPECT_DOUBLE_EQ(s.unit_group("office")->admin_burden, 0.0);  // back to the default
+  EXPECT_DOUBLE_EQ(base.unit_group("office")->admin_hours_per_year, 1000.0);
+  EXPECT_DOUBLE_EQ(s.unit_group("office")->admin_hours_per_year, 0.0);  // back to the default
   const std::string text = govsim::merged_scenario_text(data("good/child.yaml"));
-  EXPECT_EQ(text.find("admin_burden"), std::string::npos) << text;
+  EXPECT_EQ(text.find("admin_hours_per_year"), std::string::npos) << text;
   EXPECT_EQ(text.find("the base scenario"), std::string::npos) << text;
   EXPECT_EQ(text.find("extends"), std::string::npos) << text;
 }

@@ -44,7 +44,7 @@ units:
     parent: district
     count: 2
     staff: 3
-    admin_burden: 0.3
+    admin_hours_per_year: 2000
     resolves: {repair: {dist: exponential, mean: 1.5}}
     refers: {permit: parent}
   community: {kind: residents_committee, tier: community, parent: subdistrict, count: 4, staff: 2,
