@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "govsim/version.hpp"
+#include "models/csv.hpp"
 #include "models/results.hpp"
 
 namespace govsim {
@@ -64,7 +65,8 @@ std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs) {
 }
 
 void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<RunResult>& runs,
-                      const std::vector<ComparisonRow>& rows, const std::string& dir) {
+                      const std::vector<ComparisonRow>& rows, const std::string& dir,
+                      const std::vector<std::string>& overrides) {
   namespace fs = std::filesystem;
   std::ostringstream csv;
   csv << "metric,scope,key,scenario,baseline,mean,ci_low,ci_high,diff,diff_ci_low,diff_ci_high,unpaired_ci_low,"
@@ -73,7 +75,8 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
       const auto& v = r.value[i];
       const auto& d = r.paired[i];
-      csv << r.name << ',' << r.scope << ',' << r.key << ',' << scenarios[i].name << ',' << scenarios[0].name << ','
+      csv << csv_field(r.name) << ',' << csv_field(r.scope) << ',' << csv_field(r.key) << ','
+          << csv_field(scenarios[i].name) << ',' << csv_field(scenarios[0].name) << ','
           << csv_number(v.mean) << ',' << csv_number(v.low()) << ',' << csv_number(v.high()) << ','
           << csv_number(d.mean) << ',' << csv_number(d.low()) << ',' << csv_number(d.high()) << ','
           << csv_number(d.mean - r.unpaired_half_width[i]) << ',' << csv_number(d.mean + r.unpaired_half_width[i])
@@ -83,11 +86,14 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
   std::ostringstream js;
   js << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
      << ",\n  \"seed\": " << runs[0].seed << ",\n  \"replications\": " << runs[0].replications.size()
-     << ",\n  \"scenarios\": [";
+     << ",\n  \"overrides\": [";
+  for (std::size_t i = 0; i < overrides.size(); ++i) js << (i ? ", " : "") << json_string(overrides[i]);
+  js << "],\n  \"overrides_apply_to\": \"every scenario\",\n  \"scenarios\": [";
   for (std::size_t i = 0; i < scenarios.size(); ++i)
     js << (i ? ", " : "") << "{\"name\": " << json_string(scenarios[i].name) << ", \"path\": "
        << json_string(scenarios[i].path) << ", \"content_hash\": " << json_string(scenarios[i].content_hash)
-       << ", \"folder\": " << json_string("run-" + std::to_string(i)) << "}";
+       << ", \"folder\": " << json_string("run-" + std::to_string(i))
+       << ", \"resolved_scenario\": " << json_string("run-" + std::to_string(i) + "/scenario.resolved.yaml") << "}";
   js << "],\n  \"rows\": [\n";
   bool first = true;
   for (const auto& r : rows) {

@@ -23,9 +23,11 @@ struct ComparisonRow {
 
 std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs);
 
-/// comparison.csv and comparison.json in `dir`.
+/// comparison.csv and comparison.json in `dir`; `overrides` are the --set
+/// assignments, applied to every scenario.
 void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<RunResult>& runs,
-                      const std::vector<ComparisonRow>& rows, const std::string& dir);
+                      const std::vector<ComparisonRow>& rows, const std::string& dir,
+                      const std::vector<std::string>& overrides = {});
 
 /// Side-by-side headline table (scope "all").
 std::string comparison_table(const std::vector<Scenario>& scenarios, const std::vector<ComparisonRow>& rows);

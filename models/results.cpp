@@ -6,9 +6,18 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <set>
+
 #include "govsim/version.hpp"
+#include "models/csv.hpp"
 
 namespace govsim {
 namespace fs = std::filesystem;
@@ -45,6 +54,88 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
+namespace {
+
+/// The folders this process has claimed: their lock files stay open (and
+/// locked) until release_output_folders() or the process's end.
+struct Claim {
+  std::string lock_path;
+  int fd = -1;
+};
+std::mutex g_claims_mutex;
+std::vector<Claim> g_claims;
+
+constexpr const char* kLockName = ".govsim.lock";
+
+/// Locks `dir` for this process, or says who holds it. The lock file is
+/// created without following a symbolic link planted in its place, and it
+/// doubles as the probe that the folder is writable.
+void claim_folder_impl(const std::string& dir) {
+  const std::string lock = (fs::path(dir) / kLockName).string();
+  {
+    const std::lock_guard<std::mutex> guard(g_claims_mutex);
+    for (const auto& c : g_claims)
+      if (c.lock_path == lock) return;  // this process holds it already (a sweep resumed in-process)
+  }
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      if (errno == ELOOP)
+        throw OutputError(dir + ": error: " + lock + " is a symbolic link; govsim will not write through it");
+      throw OutputError(dir + ": error: the output folder is not writable (" + std::strerror(errno) + ")");
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      throw OutputError(dir + ": error: another govsim process is writing to this folder; choose another --out");
+    }
+    // The holder before us may have removed the file after we opened it: the
+    // lock then guards nothing. Keep it only if it is still the file at `lock`.
+    struct stat held {}, now {};
+    if (::fstat(fd, &held) == 0 && ::lstat(lock.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
+        held.st_dev == now.st_dev) {
+      const std::lock_guard<std::mutex> guard(g_claims_mutex);
+      g_claims.push_back({lock, fd});
+      return;
+    }
+    ::close(fd);
+  }
+  throw OutputError(dir + ": error: cannot lock the output folder");
+}
+
+bool is_own_leftover(const std::string& name) {
+  return name == kLockName || name.find(".partial-") != std::string::npos;
+}
+
+/// Files and folders govsim (and its plotting scripts) write into a result
+/// folder: what --force removes, so that nothing stale looks current.
+bool is_govsim_output(const fs::path& entry) {
+  static const std::set<std::string> files = {
+      "summary.json", "metrics.csv", "timeseries.csv", "distributions.csv", "scenario.resolved.yaml",
+      "comparison.csv", "comparison.json", "report.html", "manifest.json", "plan.json", "design.csv", "sweep.csv",
+      "points.csv", "failures.csv", "sensitivity.csv", "sobol.csv"};
+  const std::string name = entry.filename().string();
+  if (files.count(name) || is_own_leftover(name)) return true;
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(entry, ec))) return false;
+  if (name == "plots" || name == "runs") return true;
+  // run-N: the runs of a comparison.
+  return name.size() > 4 && name.rfind("run-", 0) == 0 &&
+         name.find_first_not_of("0123456789", 4) == std::string::npos;
+}
+
+}  // namespace
+
+void claim_output_folder(const std::string& dir) { claim_folder_impl(dir); }
+
+void release_output_folders() {
+  const std::lock_guard<std::mutex> guard(g_claims_mutex);
+  for (const auto& c : g_claims) {
+    ::unlink(c.lock_path.c_str());  // before unlocking: a waiting process then sees a new file
+    ::close(c.fd);
+  }
+  g_claims.clear();
+}
+
 std::string prepare_output_folder(const std::string& dir, const std::string& stem, bool force) {
   std::string target = dir;
   std::error_code ec;
@@ -55,48 +146,103 @@ std::string prepare_output_folder(const std::string& dir, const std::string& ste
     for (char& c : safe)
       if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
     if (safe.empty() || safe[0] == '.') safe.insert(0, "run");
+    if (safe.size() > 200) safe.resize(200);
+    fs::create_directories("results", ec);
+    // mkdir is atomic: two runs started together never pick the same folder.
     for (int n = 1;; ++n) {
       target = "results/" + safe + "-" + std::to_string(n);
-      if (!fs::exists(target, ec)) break;
+      if (::mkdir(target.c_str(), 0777) == 0) break;
+      if (errno != EEXIST) throw OutputError(target + ": error: cannot create the output folder: " + std::strerror(errno));
     }
+    claim_folder_impl(target);
+    return target;
   }
+  const auto link = fs::symlink_status(target, ec);
+  if (fs::is_symlink(link) && !fs::exists(target, ec))
+    throw OutputError(target + ": error: is a symbolic link to `" + fs::read_symlink(target, ec).string() +
+                      "`, which does not exist");
   if (fs::exists(target, ec)) {
     if (!fs::is_directory(target, ec)) throw OutputError(target + ": error: exists and is not a folder");
-    if (!fs::is_empty(target, ec) && !force)
-      throw OutputError(target + ": error: the folder already holds files; choose a new --out or pass --force");
   } else {
     fs::create_directories(target, ec);
     if (ec) throw OutputError(target + ": error: cannot create the output folder: " + ec.message());
   }
-  // Probe writability now, before hours of simulation.
-  const std::string probe = (fs::path(target) / ".govsim-write-test").string();
-  {
-    std::ofstream out(probe);
-    if (!out) throw OutputError(target + ": error: the output folder is not writable");
-  }
-  fs::remove(probe, ec);
+  // Claim the folder first, then look at it: a second run into the same
+  // folder is refused even while the first has written nothing yet.
+  claim_folder_impl(target);
+  bool holds_files = false;
+  for (const auto& e : fs::directory_iterator(target, ec))
+    if (!is_own_leftover(e.path().filename().string())) holds_files = true;
+  if (holds_files && !force)
+    throw OutputError(target + ": error: the folder already holds files; choose a new --out or pass --force");
+  // What govsim wrote here before would sit beside the new results and look
+  // current (a comparison's run-2/ after a 2-way compare, plots of the old
+  // figures): remove it. Other files are the user's and stay.
+  for (const auto& e : fs::directory_iterator(target, ec))
+    if (is_govsim_output(e.path()) && e.path().filename() != kLockName) fs::remove_all(e.path(), ec);
   return target;
 }
 
+namespace {
+mode_t file_mode() {
+  static const mode_t mode = [] {
+    const mode_t mask = ::umask(022);
+    ::umask(mask);
+    return static_cast<mode_t>(0666 & ~mask);
+  }();
+  return mode;
+}
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".partial-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw OutputError(path + ": error: cannot write");
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw OutputError(path + ": error: write failed (disk full?)");
-    }
-  }
+  // Through a symbolic link to the file it names: renaming over the link
+  // would replace the link. Only regular files are replaced: never a device
+  // (/dev/stdout) or a pipe.
   std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw OutputError(path + ": error: cannot finish writing: " + ec.message());
+  fs::path target = path;
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {
+    const fs::path resolved = fs::weakly_canonical(target, ec);
+    if (ec) throw OutputError(path + ": error: cannot follow the symbolic link: " + ec.message());
+    target = resolved;
   }
+  const auto status = fs::status(target, ec);
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw OutputError(path + ": error: is not a regular file; govsim writes only regular files");
+  fs::path folder = target.parent_path();
+  if (folder.empty()) folder = ".";
+  // A short temporary name (a long final name would push it past 255 bytes),
+  // created exclusively (never through a planted link).
+  std::string tmp = (folder / ".govsim.partial-XXXXXX").string();
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw OutputError(path + ": error: cannot write (" + std::strerror(errno) + ")");
+  ::fchmod(fd, file_mode());
+  std::size_t done = 0;
+  bool ok = true;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) ok = false;
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw OutputError(path + ": error: write failed (disk full?)");
+  }
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    throw OutputError(path + ": error: cannot finish writing: " + std::strerror(error));
+  }
+}
+
+void remove_partial_files(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename().string().find(".partial-") != std::string::npos) fs::remove(entry.path(), ec);
 }
 
 std::vector<std::string> run_warnings(const std::vector<SummaryRow>& rows) {
@@ -110,7 +256,8 @@ std::vector<std::string> run_warnings(const std::vector<SummaryRow>& rows) {
   return warnings;
 }
 
-void write_run(const Scenario& scenario, const RunResult& run, const std::string& dir) {
+void write_run(const Scenario& scenario, const RunResult& run, const std::string& dir,
+               const std::vector<std::string>& overrides) {
   const auto rows = summarise(run);
   // metrics.csv
   {
@@ -118,7 +265,8 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
     out << "replication,metric,scope,key,value\n";
     for (const auto& rep : run.replications)
       for (const auto& m : rep.metrics)
-        out << rep.replication << ',' << m.name << ',' << m.scope << ',' << m.key << ',' << csv_number(m.value) << '\n';
+        out << rep.replication << ',' << csv_field(m.name) << ',' << csv_field(m.scope) << ',' << csv_field(m.key) << ','
+            << csv_number(m.value) << '\n';
     write_file_atomically((fs::path(dir) / "metrics.csv").string(), out.str());
   }
   // timeseries.csv
@@ -127,8 +275,9 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
     out << "replication,time_h,unit,group,tier,kind,queue,busy,utilisation,mean_willingness\n";
     for (const auto& rep : run.replications)
       for (const auto& s : rep.series)
-        out << rep.replication << ',' << csv_number(s.time_h) << ',' << run.unit_names[s.unit] << ','
-            << run.unit_groups[s.unit] << ',' << run.unit_tiers[s.unit] << ',' << run.unit_kinds[s.unit] << ','
+        out << rep.replication << ',' << csv_number(s.time_h) << ',' << csv_field(run.unit_names[s.unit]) << ','
+            << csv_field(run.unit_groups[s.unit]) << ',' << csv_field(run.unit_tiers[s.unit]) << ','
+            << csv_field(run.unit_kinds[s.unit]) << ','
             << s.queue << ',' << s.busy << ',' << csv_number(s.utilisation) << ',' << csv_number(s.mean_willingness)
             << '\n';
     write_file_atomically((fs::path(dir) / "timeseries.csv").string(), out.str());
@@ -148,7 +297,7 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
       if (h.first.count() == 0) continue;
       const auto colon = key.find(':');
       for (int q = 1; q <= 99; ++q)
-        out << key.substr(0, colon) << ',' << key.substr(colon + 1) << ',' << csv_number(q / 100.0) << ','
+        out << csv_field(key.substr(0, colon)) << ',' << csv_field(key.substr(colon + 1)) << ',' << csv_number(q / 100.0) << ','
             << csv_number(h.first.quantile(q / 100.0)) << ',' << csv_number(h.second.quantile(q / 100.0)) << '\n';
     }
     write_file_atomically((fs::path(dir) / "distributions.csv").string(), out.str());
@@ -162,7 +311,9 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
         << ",\n  \"scenario\": {\"name\": " << json_string(scenario.name) << ", \"path\": " << json_string(scenario.path)
         << ", \"content_hash\": " << json_string(scenario.content_hash) << ", \"files\": [";
     for (std::size_t i = 0; i < scenario.files.size(); ++i) out << (i ? ", " : "") << json_string(scenario.files[i]);
-    out << "]},\n  \"seed\": " << run.seed << ",\n  \"replications\": " << run.replications.size()
+    out << "]},\n  \"overrides\": [";
+    for (std::size_t i = 0; i < overrides.size(); ++i) out << (i ? ", " : "") << json_string(overrides[i]);
+    out << "],\n  \"resolved_scenario\": \"scenario.resolved.yaml\",\n  \"seed\": " << run.seed << ",\n  \"replications\": " << run.replications.size()
         << ",\n  \"threads\": " << run.threads << ",\n  \"wall_seconds\": " << json_number(run.wall_seconds)
         << ",\n  \"horizon_h\": " << json_number(scenario.simulation.horizon_h)
         << ",\n  \"warmup_h\": " << json_number(scenario.simulation.warmup_h)

@@ -5,6 +5,7 @@
 //   metrics.csv        replication,metric,scope,key,value   (long format)
 //   timeseries.csv     replication,time_h,unit,group,tier,kind,queue,busy,utilisation,mean_willingness
 //   distributions.csv  scope,key,quantile,response_h,since_need_h (pooled over replications)
+//   scenario.resolved.yaml  the scenario as run (extends and --set applied, seed and replications set)
 // Each file is written under a temporary name and renamed when complete; the
 // CSV files hold nothing that depends on threads or wall-clock time.
 #pragma once
@@ -23,14 +24,29 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Creates (or checks) an output folder: refuses a folder that already holds
-/// other files unless `force`. An empty `dir` makes results/<stem>-<n>.
+/// Creates (or checks) an output folder and claims it for this process (an
+/// exclusive lock on DIR/.govsim.lock, so that a second govsim is refused):
+/// refuses a folder that already holds other files unless `force`, and with
+/// `force` removes what govsim wrote there before (result files, run-N/,
+/// runs/, plots/, report.html), keeping other files. An empty `dir` makes a
+/// new results/<stem>-<n> (mkdir: never one another run has chosen).
 std::string prepare_output_folder(const std::string& dir, const std::string& stem, bool force);
+/// Claims an existing folder (sweep --resume); OutputError if another process holds it.
+void claim_output_folder(const std::string& dir);
+/// Unlocks and removes the lock files of every folder this process claimed.
+void release_output_folders();
+/// Removes leftovers (*.partial-*) of writes cut short, in `dir` only.
+void remove_partial_files(const std::string& dir);
 
-/// Writes `content` to `path` atomically (temporary name, then rename).
+/// Writes `content` to `path` atomically (temporary name, then rename). A
+/// symbolic link is written through (its target is replaced); a path that
+/// is not a regular file (a device, a pipe) is refused.
 void write_file_atomically(const std::string& path, const std::string& content);
 
-void write_run(const Scenario& scenario, const RunResult& run, const std::string& dir);
+/// The run's result files; summary.json records `overrides` (the --set
+/// assignments) and names scenario.resolved.yaml, which the caller writes.
+void write_run(const Scenario& scenario, const RunResult& run, const std::string& dir,
+               const std::vector<std::string>& overrides = {});
 
 /// Warnings about a run's figures (e.g. a saturated unit), for the summary table and summary.json.
 std::vector<std::string> run_warnings(const std::vector<SummaryRow>& rows);

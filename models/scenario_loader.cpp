@@ -7,7 +7,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <type_traits>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -332,7 +335,11 @@ std::string read_text(const std::string& file) {
 /// One file of a chain, parsed: a non-empty mapping.
 YAML::Node parse_scenario(const std::string& text, const std::string& file) {
   YAML::Node node = parse_yaml(text, file);
-  if (node.IsNull()) throw ScenarioError(file, 0, 0, "the file is empty");
+  if (node.IsNull()) {
+    if (text.empty()) throw ScenarioError(file, 0, 0, "the file is empty");
+    throw ScenarioError(file, 0, 0, "the file is empty of YAML: its " + std::to_string(text.size()) +
+                                        " bytes are white space, line breaks or comments");
+  }
   if (!node.IsMap()) fail_mark(file, node.Mark(), "a scenario must be a mapping of keys to values");
   return node;
 }
@@ -341,6 +348,36 @@ void record_provenance(const YAML::Node& node, const std::string& path, const st
   prov.file_of[path] = file;
   if (node.IsMap())
     for (const auto& kv : node) record_provenance(kv.second, path + "." + kv.first.Scalar(), file, prov);
+}
+
+/// In a file that extends another, an entry of `units` or `request_types`
+/// that the chain above does not define is a new one only if it says so
+/// (`kind:` for a unit group, `deadline_h:` for a request type); otherwise
+/// it is taken for a misspelt name, which would silently add an idle group
+/// or an unused type.
+void check_new_entries(const YAML::Node& base, const YAML::Node& over, const std::string& file) {
+  struct Collection {
+    const char* key;
+    const char* what;
+    const char* marker;
+  };
+  for (const Collection c : {Collection{"units", "unit group", "kind"}, Collection{"request_types", "request type", "deadline_h"}}) {
+    const YAML::Node theirs = base[c.key], ours = over[c.key];
+    if (!theirs.IsDefined() || !theirs.IsMap() || !ours.IsDefined() || !ours.IsMap()) continue;
+    for (const auto& kv : ours) {
+      const std::string name = kv.first.Scalar();
+      if (kv.second.IsNull() || theirs[name].IsDefined()) continue;
+      if (kv.second.IsMap() && kv.second[c.marker].IsDefined()) continue;
+      std::string best;
+      std::size_t distance = 1000;
+      for (const auto& t : theirs)
+        if (const std::size_t d = edit_distance(name, t.first.Scalar()); d < distance) distance = d, best = t.first.Scalar();
+      std::string message = "`" + name + "` is no " + std::string(c.what) + " of the scenario this file extends";
+      if (!best.empty() && distance <= std::max<std::size_t>(3, name.size() / 3)) message += "; did you mean `" + best + "`?";
+      message += " (a new " + std::string(c.what) + " in an extending file must give `" + c.marker + ":`)";
+      fail_mark(file, kv.first.Mark(), message);
+    }
+  }
 }
 
 /// Deep-merges `over` into `base` (both maps). Null removes a key.
@@ -399,8 +436,54 @@ YAML::Node load_chain(const std::string& path, const std::string* text, std::vec
     }
   }
   own.remove("extends");
+  if (merged.size() > 0) check_new_entries(merged, own, path);  // this file extends another
   merge_into(merged, own, "", path, prov);
   return merged;
+}
+
+/// Maps whose keys are names the scenario defines (unit groups, request
+/// types, populations, resident groups): a path through one must name an
+/// entry that exists, or a typo would silently create a new, idle entry.
+const char* named_collection(const std::vector<std::string>& parts, std::size_t i) {
+  if (i == 1 && parts[0] == "units") return "unit group";
+  if (i == 1 && parts[0] == "request_types") return "request type";
+  if (i == 1 && parts[0] == "populations") return "population";
+  if (i == 3 && parts[0] == "populations" && parts[2] == "groups") return "resident group";
+  return nullptr;
+}
+
+/// Why `parts` names nothing in `root`, or "" when it names (or may add) a key.
+std::string path_problem(const YAML::Node& root, const std::vector<std::string>& parts) {
+  YAML::Node n = root;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (!n.IsMap()) return "";  // the walk in apply_override says what is wrong
+    const YAML::Node here = n;
+    const YAML::Node next = here[parts[i]];
+    if (const char* what = named_collection(parts, i); what && (!next.IsDefined() || next.IsNull())) {
+      std::string best, path;
+      std::size_t distance = 1000;
+      for (const auto& kv : n)
+        if (const std::size_t d = edit_distance(parts[i], kv.first.Scalar()); d < distance)
+          distance = d, best = kv.first.Scalar();
+      for (std::size_t j = 0; j < i; ++j) path += parts[j] + ".";
+      std::string message = "`" + parts[i] + "` is not a " + what + " of this scenario (in `" +
+                            path.substr(0, path.size() - 1) + "`: a path may only change what the scenario defines)";
+      if (!best.empty() && distance <= std::max<std::size_t>(3, parts[i].size() / 3))
+        message += "; did you mean `" + best + "`?";
+      return message;
+    }
+    if (!next.IsDefined() || next.IsNull()) return "";
+    n.reset(next);  // `n = next` would overwrite the document's node with its child
+  }
+  return "";
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+  if (!path.empty() && path.back() == '.') parts.emplace_back();
+  return parts;
 }
 
 void apply_override(YAML::Node root, const std::string& assignment, Provenance& prov) {
@@ -408,6 +491,9 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError("--set", 0, 0, "`" + assignment + "` is not of the form path=value");
   const std::string path = assignment.substr(0, eq);
+  if (assignment.find_first_not_of(" \t", eq + 1) == std::string::npos)
+    throw ScenarioError("--set", 0, 0, "`" + assignment + "` gives no value (an unset shell variable?); to remove a key, "
+                                       "write `" + path + "=null`");
   YAML::Node value;
   try {
     value = parse_yaml(assignment.substr(eq + 1), "--set");
@@ -416,15 +502,14 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
     if (why.rfind("malformed YAML: ", 0) == 0) why.erase(0, 16);
     throw ScenarioError("--set", 0, 0, "`" + assignment + "`: malformed value: " + why);
   }
-  std::vector<std::string> parts;
-  std::stringstream ss(path);
-  for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
-  if (path.back() == '.') parts.emplace_back();
+  const std::vector<std::string> parts = split_path(path);
   for (const auto& part : parts)
     if (part.empty()) throw ScenarioError("--set", 0, 0, "`" + path + "`: empty name in the path");
   if (parts.size() > static_cast<std::size_t>(kMaxDepth))  // the file's own nesting limit
     throw ScenarioError("--set", 0, 0, "`" + path.substr(0, 40) + "...`: the path is deeper than " +
                                          std::to_string(kMaxDepth) + " levels");
+  if (const std::string problem = path_problem(root, parts); !problem.empty())
+    throw ScenarioError("--set", 0, 0, "`" + path + "`: " + problem);
   std::vector<YAML::Node> nodes{root};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = nodes.back()[parts[i]];
@@ -444,6 +529,29 @@ void apply_override(YAML::Node root, const std::string& assignment, Provenance& 
 
 // ---------------------------------------------------------------------------
 // Strict reading of the merged document.
+
+/// A whole number written in decimal digits is read in decimal, leading
+/// zeros and all (`staff: 010` is 10, as `horizon_h: 010` is 10.0): yaml-cpp
+/// would read it as octal in integer fields only. Other forms go to `other`.
+template <typename Other>
+auto decimal_or(const YAML::Node& n, Other other) -> decltype(other()) {
+  using T = decltype(other());
+  const std::string& text = n.Scalar();
+  std::size_t i = text[0] == '+' || text[0] == '-' ? 1 : 0;
+  if (i == text.size() || text.find_first_not_of("0123456789", i) != std::string::npos) return other();
+  errno = 0;
+  char* end = nullptr;
+  if constexpr (std::is_signed_v<T>) {
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (errno == ERANGE) throw YAML::Exception(n.Mark(), "out of range");
+    return static_cast<T>(v);
+  } else {
+    if (text[0] == '-') throw YAML::Exception(n.Mark(), "negative");
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (errno == ERANGE) throw YAML::Exception(n.Mark(), "out of range");
+    return static_cast<T>(v);
+  }
+}
 
 class Reader {
  public:
@@ -520,7 +628,7 @@ class Reader {
     long long v;
     if (!n.IsScalar()) fail_key(n, key, "`" + key + "` must be a whole number, not " + shape(n));
     try {
-      v = n.as<long long>();
+      v = decimal_or(n, [&] { return n.as<long long>(); });
     } catch (const YAML::Exception&) {
       fail_key(n, key, "`" + key + "` must be a whole number, not `" + n.Scalar() + "`");
     }
@@ -534,7 +642,7 @@ class Reader {
     const YAML::Node n = node_[key];
     try {
       if (!n.IsScalar() || n.Scalar().empty() || n.Scalar()[0] == '-') throw YAML::Exception(n.Mark(), "");
-      return n.as<std::uint64_t>();
+      return decimal_or(n, [&] { return n.as<std::uint64_t>(); });
     } catch (const YAML::Exception&) {
       fail_key(n, key, "`" + key + "` must be a non-negative whole number");
     }
@@ -1225,6 +1333,32 @@ std::string merged_scenario_text(const std::string& path, const std::vector<std:
   YAML::Emitter out;
   out << merged_document(path, nullptr, overrides, prov, chain);
   return out.c_str();
+}
+
+std::string resolved_scenario_text(const std::string& path, const std::vector<std::string>& overrides,
+                                   const std::string& name, std::uint64_t seed, int replications) {
+  Provenance prov;
+  std::vector<std::string> chain;
+  YAML::Node root = merged_document(path, nullptr, overrides, prov, chain);
+  root["name"] = name;
+  if (!root["simulation"].IsDefined() || !root["simulation"].IsMap()) root["simulation"] = YAML::Node(YAML::NodeType::Map);
+  root["simulation"]["seed"] = seed;
+  root["simulation"]["replications"] = replications;
+  YAML::Emitter out;
+  out << root;
+  std::string header = "# The scenario as govsim ran it: " + path;
+  for (const auto& o : overrides) header += " --set " + o;
+  for (char& c : header)
+    if (c == '\n' || c == '\r') c = ' ';
+  return header + "\n# (extends and --set applied; `govsim run` of this file gives the same results)\n" + out.c_str() + "\n";
+}
+
+std::string override_path_problem(const std::string& path, const std::vector<std::string>& overrides,
+                                  const std::string& dotted) {
+  Provenance prov;
+  std::vector<std::string> chain;
+  const YAML::Node root = merged_document(path, nullptr, overrides, prov, chain);
+  return path_problem(root, split_path(dotted));
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {

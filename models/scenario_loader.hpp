@@ -8,6 +8,7 @@
 // line and column (1-based).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,19 @@ Scenario load_scenario_text(const std::string& text, const std::string& name,
 
 /// The merged YAML document of a scenario (after extends and overrides), as text.
 std::string merged_scenario_text(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The scenario as a run used it, as YAML text with nothing left to resolve:
+/// extends and overrides applied, `name`, `simulation.seed` and
+/// `simulation.replications` set to what the run used. Running it again gives
+/// byte-identical result files.
+std::string resolved_scenario_text(const std::string& path, const std::vector<std::string>& overrides,
+                                   const std::string& name, std::uint64_t seed, int replications);
+
+/// Why the dotted `path` names nothing in the scenario (after `overrides`),
+/// e.g. a unit group that does not exist, with a did-you-mean; "" when it is
+/// fine. Throws ScenarioError when the scenario itself cannot be read.
+std::string override_path_problem(const std::string& path, const std::vector<std::string>& overrides,
+                                  const std::string& dotted);
 
 /// Edit distance, for "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);

@@ -194,10 +194,7 @@ Tallies tally_outcomes(const Scenario& scenario, const Organisation& org, const 
 
 }  // namespace
 
-RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
-                       const std::function<void(int, int)>& progress) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const Organisation org(scenario);
+void check_memory(const Scenario& scenario, const Organisation& org, const RunSettings& settings) {
   if (settings.memory_limit_bytes > 0) {
     Scenario as_run = scenario;  // the estimate counts what this call will keep: its replications
     as_run.simulation.replications = settings.replications.value_or(scenario.simulation.replications);
@@ -205,10 +202,21 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     const std::uint64_t need = estimate_memory_bytes(as_run, org, at_once);
     if (need > settings.memory_limit_bytes)
       throw ScenarioError(scenario.path, 0, 0,
-                          "this run would need about " + std::to_string(need >> 20) + " MiB, more than the " +
-                              std::to_string(settings.memory_limit_bytes >> 20) +
+                          "this run would need about " + std::to_string((need + (1u << 20) - 1) >> 20) +
+                              " MiB, more than the " + std::to_string(settings.memory_limit_bytes >> 20) +
                               " MiB allowed (fewer residents, a shorter horizon, or --memory-limit)");
   }
+}
+
+void check_memory(const Scenario& scenario, const RunSettings& settings) {
+  if (settings.memory_limit_bytes > 0) check_memory(scenario, Organisation(scenario), settings);
+}
+
+RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
+                       const std::function<void(int, int)>& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Organisation org(scenario);
+  check_memory(scenario, org, settings);
   RunResult run;
   run.seed = settings.seed.value_or(scenario.simulation.seed);
   run.threads = std::max(1, settings.threads);

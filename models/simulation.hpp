@@ -77,6 +77,11 @@ class Interrupted : public std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
+/// Throws ScenarioError when a run of `scenario` with `settings` is estimated
+/// to need more than settings.memory_limit_bytes (run_scenario checks this
+/// too; `compare` checks every scenario before running any).
+void check_memory(const Scenario& scenario, const RunSettings& settings);
+
 /// Runs every replication on `threads` threads: one replication's windows
 /// split between them, or, with threads to spare, several replications side
 /// by side; results in replication order, the same for any thread count.

@@ -9,7 +9,9 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +23,7 @@
 
 #include "govsim/version.hpp"
 #include "models/compare.hpp"
+#include "models/csv.hpp"
 #include "models/results.hpp"
 #include "models/scenario_loader.hpp"
 #include "models/simulation.hpp"
@@ -118,6 +121,13 @@ struct SweepReader {
   std::uint64_t seed(const YAML::Node& n, const std::string& what) const {
     try {
       if (!n.IsScalar() || n.Scalar().empty() || n.Scalar()[0] == '-') throw YAML::Exception(n.Mark(), "");
+      // Decimal digits are decimal (yaml-cpp would read `010` as octal 8).
+      if (n.Scalar().find_first_not_of("0123456789") == std::string::npos) {
+        errno = 0;
+        const unsigned long long v = std::strtoull(n.Scalar().c_str(), nullptr, 10);
+        if (errno == ERANGE) throw YAML::Exception(n.Mark(), "");
+        return v;
+      }
       return n.as<std::uint64_t>();
     } catch (const YAML::Exception&) {
       fail(n, "`" + what + "` must be a non-negative whole number");
@@ -140,9 +150,20 @@ struct SweepReader {
   /// A value given to --set: a scalar (maps and lists would let an alias bomb expand).
   std::string scalar_value(const YAML::Node& n, const std::string& what) const {
     if (!n.IsScalar()) fail(n, "`" + what + "` must be a single value (a number, true/false or text)");
+    // An empty value would remove the key, and the scenario's default would run unnoticed.
+    if (n.Scalar().find_first_not_of(" \t") == std::string::npos)
+      fail(n, "`" + what + "` is empty: give a value (to remove a key, write null in the scenario)");
     return n.Scalar();
   }
 };
+
+/// Paths a sweep cannot vary or fix: its runs take their seeds and
+/// replications from the sweep file, so these would be silently ignored.
+void check_sweep_path(const SweepReader& r, const YAML::Node& at, const std::string& path) {
+  if (path == "simulation.seed" || path == "simulation.replications")
+    r.fail(at, "`" + path + "` cannot be set in a sweep: every run takes its seed and replications from the sweep "
+               "file's `seed` (or `seeds`) and `replications`");
+}
 
 std::string format_value(double v, bool integer) {
   char buf[40];
@@ -306,8 +327,11 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
     const YAML::Node set = root["set"];
     if (!set.IsMap()) r.fail(set, "`set` must be a mapping of scenario paths to values");
     for (const auto& kv : set) {
+      check_sweep_path(r, kv.first, kv.first.Scalar());
       s.overrides.push_back(kv.first.Scalar() + "=" + r.scalar_value(kv.second, kv.first.Scalar()));
       set_nodes[s.overrides.back()] = kv.first;
+      if (const std::string problem = override_path_problem(s.base, {}, kv.first.Scalar()); !problem.empty())
+        r.fail(kv.first, "`" + kv.first.Scalar() + "`: " + problem);
     }
   }
 
@@ -348,6 +372,12 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
   for (const auto& kv : params) {
     SweepParameter p;
     p.name = kv.first.Scalar();
+    // sweep.csv and points.csv have a column per parameter beside these: a
+    // parameter of the same name would give a file two columns of one name.
+    for (const char* column : {"point", "replication", "metric", "scope", "key", "value", "mean", "ci_low", "ci_high", "n"})
+      if (p.name == column)
+        r.fail(kv.first, "parameter name `" + p.name + "` is also a column of sweep.csv or points.csv (point, replication, "
+                         "metric, scope, key, value, mean, ci_low, ci_high, n): choose another name");
     const YAML::Node n = kv.second;
     r.keys(n, "parameters." + p.name, {"path", "values", "low", "high", "integer", "log"});
     if (!r.has(n, "path")) r.fail(n, "parameter `" + p.name + "` needs `path` (e.g. units.service_centre.staff)");
@@ -361,6 +391,9 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
       if (path.empty() || path.find('=') != std::string::npos || path.front() == '.' || path.back() == '.')
         r.fail(n["path"], "`" + path + "` is not a scenario path (dotted keys, e.g. platform.coverage)");
       if (!seen_paths.insert(path).second) r.fail(n["path"], "`" + path + "` is varied by two parameters");
+      check_sweep_path(r, n["path"], path);
+      if (const std::string problem = override_path_problem(s.base, s.overrides, path); !problem.empty())
+        r.fail(n["path"], "`" + path + "`: " + problem);
     }
     if (r.has(n, "integer")) p.integer = r.boolean(n, "integer");
     if (r.has(n, "log")) p.log_scale = r.boolean(n, "log");
@@ -498,13 +531,6 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
 
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c == '\n' ? ' ' : c);
-  return out + "\"";
-}
-
 std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> fields(1);
   bool quoted = false;
@@ -561,6 +587,7 @@ std::vector<RunRecord> execute_runs(const SweepSpec& spec, std::size_t first_run
     settings.threads = threads;
     settings.keep_series = false;
     settings.cancel = cancel;
+    settings.memory_limit_bytes = spec.memory_limit_bytes;
     const RunResult result = run_scenario(scenario, settings);
     std::vector<RunRecord> records;
     for (const auto& rep : result.replications) {
@@ -624,7 +651,8 @@ std::string design_csv(const SweepSpec& spec) {
 
 std::string plan_json(const SweepSpec& spec) {
   std::ostringstream out;
-  out << "{\n  \"sweep\": " << json_string(spec.name) << ",\n  \"content_hash\": " << json_string(spec.content_hash)
+  out << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
+      << ",\n  \"sweep\": " << json_string(spec.name) << ",\n  \"content_hash\": " << json_string(spec.content_hash)
       << ",\n  \"design\": " << json_string(to_string(spec.design)) << ",\n  \"points\": " << spec.points.size()
       << ",\n  \"replications\": " << spec.replications << ",\n  \"runs\": " << spec.runs() << "\n}\n";
   return out.str();
@@ -638,7 +666,16 @@ std::vector<std::size_t> prepare_sweep_folder(const SweepSpec& spec, std::string
     const fs::path plan = fs::path(dir) / "plan.json";
     if (!fs::exists(plan, ec))
       throw OutputError(dir + ": error: nothing to resume here (no plan.json); start the sweep without --resume");
-    if (read_text(plan.string()) != plan_json(spec) || read_text((fs::path(dir) / "design.csv").string()) != design_csv(spec))
+    claim_output_folder(dir);  // one process at a time continues a sweep
+    const std::string earlier = read_text(plan.string());
+    const std::string build = std::string("\"govsim_version\": ") + json_string(kVersion) +
+                              ",\n  \"git_commit\": " + json_string(kGitCommit);
+    if (earlier.find(build) == std::string::npos)
+      throw OutputError(dir + ": error: this sweep was started by another govsim build (see plan.json; this is govsim " +
+                        kVersion + ", commit " + kGitCommit +
+                        "): its records would mix two builds' results; resume with that build, or start anew");
+    remove_partial_files(dir);
+    if (earlier != plan_json(spec) || read_text((fs::path(dir) / "design.csv").string()) != design_csv(spec))
       throw OutputError(dir + ": error: this folder holds a different sweep (the sweep file, its base scenario or the "
                               "design changed); resume needs the very same sweep, or start anew in a new --out");
   } else {

@@ -52,6 +52,9 @@ struct SweepSpec {
   std::vector<std::string> scopes;     ///< metric scopes kept in sweep.csv
   std::vector<std::string> metrics;    ///< outputs analysed for sensitivity
   std::string content_hash;            ///< of the sweep file and the merged base scenario
+  /// Not from the file: the memory one run may use (--memory-limit divided by
+  /// the runs at once); a run estimated above it fails. 0: no check.
+  std::uint64_t memory_limit_bytes = 0;
 
   std::size_t runs() const noexcept { return points.size() * static_cast<std::size_t>(replications); }
   /// The --set overrides of one point: the fixed ones, then the parameters'.

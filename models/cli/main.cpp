@@ -8,18 +8,20 @@
 //
 // Exit status: 0 success; 2 bad input (scenario, options, output folder); 1 internal error;
 // 128 + n when stopped by signal n (SIGINT 130, SIGTERM 143), finished work kept.
-// --set values are YAML and may hold commas ({dist: exponential, mean: 2}):
-// cxxopts must not split a repeated option's value into a list at them.
-// Arguments cannot contain a NUL, so it never splits.
-#define CXXOPTS_VECTOR_DELIMITER '\0'
-#include <cxxopts.hpp>
+// Options are parsed here, per command: an option a command does not take is
+// refused, a misspelt one gets a did-you-mean, a bad value names the option
+// and its form. --set values are YAML and may hold commas ({dist: exponential,
+// mean: 2}): each is taken whole.
 #include <signal.h>
 #include <unistd.h>
 
 #include <boost/graph/graphviz.hpp>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -63,13 +65,19 @@ void install_signal_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGHUP, &action, nullptr);  // a closed terminal: stop as for SIGTERM
 }
 
 int interrupted_status() { return 128 + (g_signal ? static_cast<int>(g_signal) : SIGINT); }
 
 class UsageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  UsageError(const std::string& message, std::string command = "")
+      : std::runtime_error(message), command_(std::move(command)) {}
+  const std::string& command() const noexcept { return command_; }
+
+ private:
+  std::string command_;
 };
 
 const char* kUsage =
@@ -82,76 +90,211 @@ const char* kUsage =
     "  govsim check SCENARIO [--set p=v]    validate a scenario without running it\n"
     "  govsim describe SCENARIO [--dot F]   tiers, units, staff and graph statistics; Graphviz DOT\n"
     "  govsim --version | --help\n"
+    "  govsim COMMAND --help                the options and examples of one command\n"
     "\n"
-    "run/compare options:\n"
-    "  --seed N            master seed (default: the scenario's simulation.seed)\n"
-    "  --replications R    independent replications (default: the scenario's)\n"
-    "  --threads T         worker threads (default: all cores); results do not depend on T\n"
-    "  --out DIR           output folder (default: a new folder under results/)\n"
-    "  --force             write into an output folder that already holds files\n"
-    "  --set path=value    override a scenario value, e.g. --set units.centre.staff=12 (repeatable)\n"
-    "  --memory-limit MiB  refuse runs estimated to need more (default: 80% of physical memory)\n"
-    "  --quiet             no progress lines\n"
-    "\n"
-    "sweep options: --out DIR, --force, --threads T (runs at once), --quiet, and\n"
-    "  --resume            continue an interrupted sweep in --out DIR, keeping every finished run\n"
-    "  --dry-run           print the design's points and stop\n"
-    "  (under mpirun, rank 0 hands runs to the other ranks; see docs/sweeps.md)\n"
-    "\n"
-    "Ctrl-C (SIGINT) or SIGTERM stops cleanly: finished runs are kept, result files are\n"
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops cleanly: finished runs are kept, result files are\n"
     "complete or absent; a second signal aborts at once.\n"
     "\n"
-    "exit status: 0 ok, 2 bad input or output folder, 1 internal error, 130/143 interrupted\n";
+    "exit status: 0 ok, 2 bad input or output folder, 1 internal error, 128+n stopped by signal n\n";
+
+/// One option: its name, whether it takes a value, the value's form, and help.
+struct OptionSpec {
+  const char* name;
+  const char* value;  ///< the value's form in messages and help; nullptr for a flag
+  const char* help;
+};
+
+const OptionSpec kSeed{"seed", "N", "master seed, a whole number 0..18446744073709551615 (default: the scenario's simulation.seed)"};
+const OptionSpec kReplications{"replications", "R", "independent replications, 1..10000 (default: the scenario's)"};
+const OptionSpec kThreads{"threads", "T", "worker threads, 1..1024, at most the cores (default: all cores); results do not depend on T"};
+const OptionSpec kOut{"out", "DIR", "output folder (default: a new folder under results/)"};
+const OptionSpec kForce{"force", nullptr, "write into a folder that already holds files, removing what govsim wrote there before"};
+const OptionSpec kSet{"set", "PATH=VALUE", "override a value the scenario defines, e.g. --set units.station.staff=3 (repeatable)"};
+const OptionSpec kMemory{"memory-limit", "MiB", "refuse runs estimated to need more, 0 = no check (default: 80% of physical memory)"};
+const OptionSpec kQuiet{"quiet", nullptr, "no progress lines"};
+const OptionSpec kResume{"resume", nullptr, "continue an interrupted sweep in --out DIR, keeping every finished run"};
+const OptionSpec kDryRun{"dry-run", nullptr, "print the design's points and stop"};
+const OptionSpec kDot{"dot", "FILE", "also write the organisation as a Graphviz DOT file"};
+const OptionSpec kHelp{"help", nullptr, "this help (also -h)"};
+
+struct CommandSpec {
+  const char* name;
+  const char* synopsis;
+  const char* summary;
+  std::vector<OptionSpec> options;
+  const char* examples;
+};
+
+const std::vector<CommandSpec>& commands() {
+  static const std::vector<CommandSpec> all = {
+      {"run", "govsim run SCENARIO [options]", "Runs a scenario, prints a summary and writes results (docs/results.md).",
+       {kSeed, kReplications, kThreads, kOut, kForce, kSet, kMemory, kQuiet, kHelp},
+       "  govsim run scenarios/three-tier.yaml\n"
+       "  govsim run scenarios/three-tier.yaml --seed 7 --replications 10 --out results/reform\n"
+       "  govsim run scenarios/three-tier.yaml --set units.centre.staff=12 --set platform.coverage=0.5\n"},
+      {"compare", "govsim compare A.yaml B.yaml [C.yaml ...] [options]",
+       "Runs scenarios on common random numbers and reports paired differences from the first.\n"
+       "Every --set applies to every scenario (and must name what each defines).",
+       {kSeed, kReplications, kThreads, kOut, kForce, kSet, kMemory, kQuiet, kHelp},
+       "  govsim compare scenarios/four-tier.yaml scenarios/three-tier.yaml --out results/cmp\n"
+       "  govsim compare scenarios/four-tier.yaml scenarios/variants/*.yaml --replications 20\n"},
+      {"sweep", "govsim sweep SWEEP.yaml [options]",
+       "Runs a parameter sweep or sensitivity design (docs/sweeps.md); seeds, replications and settings\n"
+       "come from the sweep file.",
+       {kOut, kForce, kThreads, kMemory, kQuiet, kResume, kDryRun, kHelp},
+       "  govsim sweep scenarios/sweeps/centre-staff-platform.yaml --out results/sweep\n"
+       "  govsim sweep scenarios/sweeps/centre-staff-platform.yaml --out results/sweep --resume\n"
+       "  mpirun -n 9 govsim sweep scenarios/sweeps/reform-morris.yaml --out results/morris\n"},
+      {"check", "govsim check SCENARIO [--set PATH=VALUE ...]", "Validates a scenario without running it.",
+       {kSet, kHelp},
+       "  govsim check scenarios/variants/ngo-only.yaml\n"
+       "  govsim check scenarios/three-tier.yaml --set units.centre.staff=12\n"},
+      {"describe", "govsim describe SCENARIO [--dot FILE] [--set PATH=VALUE ...]",
+       "Prints tiers, units, staff and graph statistics; writes the organisation as Graphviz DOT.",
+       {kDot, kSet, kHelp},
+       "  govsim describe scenarios/three-tier.yaml\n"
+       "  govsim describe scenarios/three-tier.yaml --dot three-tier.dot\n"},
+  };
+  return all;
+}
+
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t distance = 1000;
+  for (const auto& c : candidates)
+    if (const std::size_t d = edit_distance(word, c); d < distance) distance = d, best = c;
+  return distance <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
+}
+
+const CommandSpec* find_command(const std::string& name) {
+  for (const auto& c : commands())
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+std::string command_help(const CommandSpec& c) {
+  std::string out = std::string("usage: ") + c.synopsis + "\n\n" + c.summary + "\n\noptions:\n";
+  for (const auto& o : c.options) {
+    std::string left = std::string("  --") + o.name + (o.value ? std::string(" ") + o.value : "");
+    if (left.size() < 24) left.resize(24, ' ');
+    else left += "  ";
+    out += left + o.help + "\n";
+  }
+  return out + "\nexamples:\n" + c.examples;
+}
 
 struct Common {
   std::vector<std::string> positional;
   std::vector<std::string> sets;
   RunSettings settings;
   std::string out, dot;
-  bool force = false, quiet = false, resume = false, dry_run = false;
+  bool force = false, quiet = false, resume = false, dry_run = false, help = false;
 };
 
-Common parse(int argc, char** argv, const std::string& command) {
-  cxxopts::Options options("govsim " + command);
-  options.add_options()("seed", "", cxxopts::value<std::uint64_t>())("replications", "", cxxopts::value<int>())(
-      "threads", "", cxxopts::value<int>())("out", "", cxxopts::value<std::string>())("force", "")(
-      "set", "", cxxopts::value<std::vector<std::string>>())("memory-limit", "", cxxopts::value<std::uint64_t>())(
-      "quiet", "")("resume", "")("dry-run", "")("dot", "", cxxopts::value<std::string>())("positional", "",
-                                                             cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({"positional"});
+/// A whole number in decimal digits (leading zeros are decimal), at most `high`.
+std::uint64_t whole_number(const std::string& option, const char* form, const std::string& text, std::uint64_t low,
+                           std::uint64_t high, const std::string& command) {
+  const std::string expected = "--" + option + " takes " + form + ", a whole number from " + std::to_string(low) +
+                               " to " + std::to_string(high) + ", not `" + text + "`";
+  if (text.empty() || text.size() > 40 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError(expected, command);
+  errno = 0;
+  const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+  if (errno == ERANGE || v < low || v > high) throw UsageError(expected, command);
+  return v;
+}
+
+Common parse(int argc, char** argv, const CommandSpec& spec) {
+  const std::string command = spec.name;
+  std::map<std::string, std::vector<std::string>> given;
   Common c;
-  try {
-    const auto r = options.parse(argc, argv);
-    if (r.count("positional")) c.positional = r["positional"].as<std::vector<std::string>>();
-    if (r.count("set")) c.sets = r["set"].as<std::vector<std::string>>();
-    if (r.count("seed")) c.settings.seed = r["seed"].as<std::uint64_t>();
-    if (r.count("replications")) {
-      const int n = r["replications"].as<int>();
-      if (n < 1 || n > 10000) throw UsageError("--replications must be between 1 and 10000");
-      c.settings.replications = n;
+  std::vector<std::string> names;
+  for (const auto& o : spec.options) names.push_back(std::string("--") + o.name);
+  bool only_positional = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (only_positional || arg.empty() || arg[0] != '-' || arg == "-") {
+      c.positional.push_back(arg);
+      continue;
     }
-    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c.settings.threads = r.count("threads") ? r["threads"].as<int>() : static_cast<int>(cores > 0 ? cores : 1);
-    if (c.settings.threads < 1 || c.settings.threads > 1024) throw UsageError("--threads must be between 1 and 1024");
-    if (r.count("out")) c.out = r["out"].as<std::string>();
-    if (r.count("dot")) c.dot = r["dot"].as<std::string>();
-    c.force = r.count("force") > 0;
-    c.quiet = r.count("quiet") > 0;
-    c.resume = r.count("resume") > 0;
-    c.dry_run = r.count("dry-run") > 0;
-    if ((c.resume || c.dry_run) && command != "sweep") throw UsageError("--resume and --dry-run apply to `sweep` only");
-    if (command == "sweep" && (r.count("seed") || r.count("replications") || r.count("set")))
-      throw UsageError("a sweep takes its seeds, replications and settings from the sweep file");
-    if (c.resume && r.count("out") == 0) throw UsageError("--resume needs --out DIR: the folder of the sweep to continue");
-    if (c.resume && c.force) throw UsageError("--resume keeps finished runs; --force would discard them: choose one");
-    c.settings.cancel = &g_stop;
-    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    c.settings.memory_limit_bytes =
-        r.count("memory-limit") ? r["memory-limit"].as<std::uint64_t>() << 20
-                                : static_cast<std::uint64_t>(pages > 0 && page > 0 ? 0.8 * pages * page : 0);
-  } catch (const cxxopts::exceptions::exception& e) {
-    throw UsageError(e.what());
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    if (arg == "-h") {
+      c.help = true;
+      continue;
+    }
+    if (arg.size() < 3 || arg[1] != '-')
+      throw UsageError("unknown option `" + arg + "` (options are spelt --name)", command);
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const OptionSpec* option = nullptr;
+    for (const auto& o : spec.options)
+      if (name == o.name) option = &o;
+    if (!option) {
+      // An option of another command, or a misspelt one.
+      for (const auto& other : commands())
+        for (const auto& o : other.options)
+          if (name == o.name)
+            throw UsageError("`" + command + "` does not take --" + name + " (`" + other.name + "` does)", command);
+      const std::string best = nearest("--" + name, names);
+      throw UsageError("unknown option `--" + name + "`" + (best.empty() ? "" : "; did you mean `" + best + "`?"),
+                       command);
+    }
+    if (!option->value) {
+      if (eq != std::string::npos) throw UsageError("--" + name + " takes no value", command);
+      given[name].push_back("");
+      continue;
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else {
+      if (i + 1 >= argc) throw UsageError("--" + name + " needs a value: --" + name + " " + option->value, command);
+      value = argv[++i];
+    }
+    given[name].push_back(value);
   }
+  if (given.count("help")) c.help = true;
+  if (c.help) return c;
+  for (const auto& [name, values] : given)
+    if (values.size() > 1 && name != "set") throw UsageError("--" + name + " is given twice", command);
+  auto one = [&](const char* name) -> const std::string* {
+    const auto it = given.find(name);
+    return it == given.end() ? nullptr : &it->second.front();
+  };
+  if (given.count("set")) c.sets = given["set"];
+  if (const auto* v = one("seed")) c.settings.seed = whole_number("seed", "N", *v, 0, UINT64_MAX, command);
+  if (const auto* v = one("replications"))
+    c.settings.replications = static_cast<int>(whole_number("replications", "R", *v, 1, 10000, command));
+  const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  c.settings.threads = static_cast<int>(cores);
+  if (const auto* v = one("threads")) {
+    // More threads than cores only oversubscribe them: use the cores (and record that count).
+    c.settings.threads = static_cast<int>(std::min<std::uint64_t>(whole_number("threads", "T", *v, 1, 1024, command),
+                                                                  static_cast<std::uint64_t>(cores)));
+  }
+  if (const auto* v = one("out")) {
+    if (v->empty()) throw UsageError("--out needs a folder name", command);
+    c.out = *v;
+  }
+  if (const auto* v = one("dot")) {
+    if (v->empty()) throw UsageError("--dot needs a file name", command);
+    c.dot = *v;
+  }
+  c.force = given.count("force") > 0;
+  c.quiet = given.count("quiet") > 0;
+  c.resume = given.count("resume") > 0;
+  c.dry_run = given.count("dry-run") > 0;
+  if (c.resume && !one("out")) throw UsageError("--resume needs --out DIR: the folder of the sweep to continue", command);
+  if (c.resume && c.force) throw UsageError("--resume keeps finished runs; --force would discard them: choose one", command);
+  c.settings.cancel = &g_stop;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  c.settings.memory_limit_bytes = static_cast<std::uint64_t>(pages > 0 && page > 0 ? 0.8 * pages * page : 0);
+  // MiB are shifted into bytes: the largest that fits in 64 bits is 2^44 - 1.
+  if (const auto* v = one("memory-limit"))
+    c.settings.memory_limit_bytes = whole_number("memory-limit", "MiB", *v, 0, (std::uint64_t{1} << 44) - 1, command) << 20;
   return c;
 }
 
@@ -161,7 +304,7 @@ void progress_line(bool quiet, const std::string& name, int done, int total) {
 }
 
 int cmd_check(const Common& c) {
-  if (c.positional.size() != 1) throw UsageError("check needs exactly one scenario file");
+  if (c.positional.size() != 1) throw UsageError("check needs exactly one scenario file", "check");
   const Scenario s = load_scenario(c.positional[0], c.sets);
   const Organisation org(s);
   std::printf("%s: ok (%zu request types, %zu unit groups, %zu units, %zu populations)\n", c.positional[0].c_str(),
@@ -170,7 +313,7 @@ int cmd_check(const Common& c) {
 }
 
 int cmd_describe(const Common& c) {
-  if (c.positional.size() != 1) throw UsageError("describe needs exactly one scenario file");
+  if (c.positional.size() != 1) throw UsageError("describe needs exactly one scenario file", "describe");
   const Scenario s = load_scenario(c.positional[0], c.sets);
   const Organisation org(s);
   std::uint64_t residents = 0;
@@ -230,6 +373,7 @@ int cmd_describe(const Common& c) {
 }
 
 void remove_if_created_and_empty(const std::string& dir, bool created) {
+  release_output_folders();  // the lock file goes first, or the folder is never empty
   std::error_code ec;
   if (created && std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
 }
@@ -244,11 +388,18 @@ int stopped(const std::string& dir, bool created, const std::string& kept) {
 
 bool folder_is_new(const std::string& dir) {
   std::error_code ec;
-  return dir.empty() || !std::filesystem::exists(dir, ec);
+  return dir.empty() || !std::filesystem::exists(std::filesystem::symlink_status(dir, ec));
+}
+
+/// The scenario as run, beside its results (before summary.json, which comes last).
+void write_resolved(const Scenario& s, const std::string& path, const std::vector<std::string>& sets,
+                    const RunResult& run, const std::string& dir) {
+  write_file_atomically((std::filesystem::path(dir) / "scenario.resolved.yaml").string(),
+                        resolved_scenario_text(path, sets, s.name, run.seed, static_cast<int>(run.replications.size())));
 }
 
 int cmd_run(const Common& c) {
-  if (c.positional.size() != 1) throw UsageError("run needs exactly one scenario file");
+  if (c.positional.size() != 1) throw UsageError("run needs exactly one scenario file", "run");
   const Scenario s = load_scenario(c.positional[0], c.sets);
   const bool created = folder_is_new(c.out);
   const std::string dir = prepare_output_folder(c.out, s.name.empty() ? "run" : s.name, c.force);
@@ -261,20 +412,25 @@ int cmd_run(const Common& c) {
     remove_if_created_and_empty(dir, created);  // refused before running (memory, lookahead): leave nothing
     throw;
   }
-  write_run(s, run, dir);
+  write_resolved(s, c.positional[0], c.sets, run, dir);
+  write_run(s, run, dir, c.sets);
+  release_output_folders();
   std::printf("%s", summary_table(s, run).c_str());
   std::printf("results: %s\n", dir.c_str());
   return 0;
 }
 
 int cmd_compare(const Common& c) {
-  if (c.positional.size() < 2) throw UsageError("compare needs at least two scenario files");
+  if (c.positional.size() < 2) throw UsageError("compare needs at least two scenario files", "compare");
   std::vector<Scenario> scenarios;
   for (const auto& p : c.positional) scenarios.push_back(load_scenario(p, c.sets));
   // Common random numbers: one seed and one replication count for all.
   RunSettings settings = c.settings;
   settings.seed = settings.seed.value_or(scenarios[0].simulation.seed);
   settings.replications = settings.replications.value_or(scenarios[0].simulation.replications);
+  // Every scenario must fit before any runs: a refusal after the first would leave its run behind.
+  for (const auto& s : scenarios) check_memory(s, settings);
+  for (const auto& set : c.sets) std::printf("--set %s: applied to every scenario\n", set.c_str());
   const bool created = folder_is_new(c.out);
   const std::string dir = prepare_output_folder(c.out, "comparison", c.force);
   std::vector<RunResult> runs;
@@ -293,10 +449,12 @@ int cmd_compare(const Common& c) {
     }
     const std::string sub = dir + "/run-" + std::to_string(i);
     std::filesystem::create_directories(sub);
-    write_run(s, runs.back(), sub);
+    write_resolved(s, c.positional[i], c.sets, runs.back(), sub);
+    write_run(s, runs.back(), sub, c.sets);
   }
   const auto rows = compare_runs(runs);
-  write_comparison(scenarios, runs, rows, dir);
+  write_comparison(scenarios, runs, rows, dir, c.sets);
+  release_output_folders();
   std::printf("%s", comparison_table(scenarios, rows).c_str());
   std::printf("seed %llu, %zu replications each, common random numbers\nresults: %s\n",
               static_cast<unsigned long long>(runs[0].seed), runs[0].replications.size(), dir.c_str());
@@ -312,6 +470,10 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
+    if (argc > 2 && find_command(argv[2])) {
+      std::fputs(command_help(*find_command(argv[2])).c_str(), stdout);
+      return 0;
+    }
     std::fputs(kUsage, stdout);
     return 0;
   }
@@ -320,33 +482,49 @@ int main(int argc, char** argv) {
     return 0;
   }
   install_signal_handlers();
+  int status = 2;
   try {
-    const Common c = parse(argc - 1, argv + 1, command);
-    if (command == "run") return cmd_run(c);
-    if (command == "compare") return cmd_compare(c);
-    if (command == "check") return cmd_check(c);
-    if (command == "describe") return cmd_describe(c);
-    if (command == "sweep") {
-      if (c.positional.size() != 1) throw UsageError("sweep needs exactly one sweep file");
-      cli::SweepCommand sweep{c.positional[0], c.out, c.settings.threads, c.force, c.resume, c.quiet, c.dry_run, &g_stop};
-      const int status = cli::run_sweep_command(sweep);
-      return status == cli::kInterrupted ? interrupted_status() : status;
+    const CommandSpec* spec = find_command(command);
+    if (!spec) {
+      std::vector<std::string> names;
+      for (const auto& c : commands()) names.push_back(c.name);
+      const std::string best = nearest(command, names);
+      throw UsageError("unknown command `" + command + "`" +
+                       (best.empty() ? " (run, compare, sweep, check, describe)" : "; did you mean `" + best + "`?"));
     }
-    throw UsageError("unknown command `" + command + "` (run, compare, sweep, check, describe)");
+    const Common c = parse(argc - 1, argv + 1, *spec);
+    if (c.help) {
+      std::fputs(command_help(*spec).c_str(), stdout);
+      return 0;
+    }
+    if (command == "run") status = cmd_run(c);
+    else if (command == "compare") status = cmd_compare(c);
+    else if (command == "check") status = cmd_check(c);
+    else if (command == "describe") status = cmd_describe(c);
+    else {
+      if (c.positional.size() != 1) throw UsageError("sweep needs exactly one sweep file", "sweep");
+      cli::SweepCommand sweep{c.positional[0], c.out, c.settings.threads, c.force, c.resume, c.quiet, c.dry_run,
+                              c.settings.memory_limit_bytes, &g_stop};
+      const int result = cli::run_sweep_command(sweep);
+      status = result == cli::kInterrupted ? interrupted_status() : result;
+    }
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "govsim: error: %s\n(see govsim --help)\n", e.what());
-    return 2;
+    std::fprintf(stderr, "govsim: error: %s (see govsim %s--help)\n", e.what(),
+                 e.command().empty() ? "" : (e.command() + " ").c_str());
+    status = 2;
   } catch (const ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
-    return 2;
+    status = 2;
   } catch (const OutputError& e) {
     std::fprintf(stderr, "%s\n", e.what());
-    return 2;
+    status = 2;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "govsim: error: out of memory\n");
-    return 2;
+    status = 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "govsim: internal error: %s\n", e.what());
-    return 1;
+    status = 1;
   }
+  release_output_folders();
+  return status;
 }

@@ -11,6 +11,7 @@
 
 #include "models/results.hpp"
 #include "models/scenario_loader.hpp"
+#include "models/simulation.hpp"
 #include "models/sweep.hpp"
 
 #ifdef GOVSIM_WITH_MPI
@@ -85,7 +86,13 @@ void check_some_point_loads(const SweepSpec& spec) {
   std::optional<ScenarioError> first;
   for (std::size_t p = 0; p < spec.points.size(); ++p) {
     try {
-      (void)load_scenario(spec.base, spec.point_overrides(p));
+      const Scenario scenario = load_scenario(spec.base, spec.point_overrides(p));
+      // The first point that loads must also fit in memory (each run checks its own too).
+      RunSettings settings;
+      settings.replications = 1;
+      settings.keep_series = false;
+      settings.memory_limit_bytes = spec.memory_limit_bytes;
+      check_memory(scenario, settings);
       return;
     } catch (const ScenarioError& e) {
       if (!first) first = e;
@@ -221,6 +228,7 @@ int run_under_mpi(const SweepCommand& c) {
   int kind = 0;  // 0 ok, 2 bad input
   try {
     spec = load_sweep(c.file);
+    spec->memory_limit_bytes = c.memory_limit_bytes;  // one run per rank
     if (rank == 0) check_some_point_loads(*spec);
   } catch (...) {
     error = std::current_exception();
@@ -275,7 +283,9 @@ int run_sweep_command(const SweepCommand& c) {
     return run_under_mpi(c);
   }
 #endif
-  const SweepSpec spec = load_sweep(c.file);
+  SweepSpec spec = load_sweep(c.file);
+  // Up to `threads` runs at once share the limit.
+  spec.memory_limit_bytes = c.memory_limit_bytes / static_cast<std::uint64_t>(std::max(1, c.threads));
   if (c.dry_run) {
     print_design(spec);
     return 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 namespace govsim::cli {
@@ -10,6 +11,7 @@ struct SweepCommand {
   std::string file, out;
   int threads = 1;
   bool force = false, resume = false, quiet = false, dry_run = false;
+  std::uint64_t memory_limit_bytes = 0;  ///< for all the runs at once (--memory-limit); 0: no check
   std::atomic<bool>* stop = nullptr;  ///< raised by SIGINT/SIGTERM (and by a fatal error)
 };
 

@@ -1,8 +1,10 @@
 // tests/models/test_cli.cpp: the real govsim binary, run as a user would.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -158,20 +160,25 @@ TEST_F(Cli, CheckBadInputsExitTwoWithOneLineMessage) {
 }
 
 TEST_F(Cli, BadInputsAlsoFailRunAndDescribe) {
-  for (const char* command : {"run", "describe"}) {
+  for (const std::string command : {"run", "describe"}) {
     SCOPED_TRACE(command);
-    const Result r = govsim({command, data("bad/unknown_key.yaml"), "--out", (dir_ / "out").string(), "--quiet"});
+    std::vector<std::string> args{command, data("bad/unknown_key.yaml")};
+    if (command == "run") args.insert(args.end(), {"--out", (dir_ / "out").string(), "--quiet"});
+    const Result r = govsim(args);
     EXPECT_EQ(r.status, 2);
     EXPECT_TRUE(one_line(r.err)) << r.err;
+    EXPECT_NE(r.err.find("did you mean"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.json"));
   }
 }
 
 TEST_F(Cli, MissingFileExitsTwo) {
   const std::string path = (dir_ / "no-such-scenario.yaml").string();
-  for (const char* command : {"check", "run", "describe"}) {
+  for (const std::string command : {"check", "run", "describe"}) {
     SCOPED_TRACE(command);
-    const Result r = govsim({command, path, "--out", (dir_ / "out").string()});
+    std::vector<std::string> args{command, path};
+    if (command == "run") args.insert(args.end(), {"--out", (dir_ / "out").string()});  // the others take no --out
+    const Result r = govsim(args);
     EXPECT_EQ(r.status, 2);
     EXPECT_TRUE(one_line(r.err)) << r.err;
     EXPECT_EQ(r.err.rfind(path + ": error: ", 0), 0u) << r.err;
@@ -295,6 +302,269 @@ TEST_F(Cli, DescribeWithoutDotWritesNothing) {
 TEST_F(Cli, DescribeDotUnwritableExitsTwo) {
   const Result r = govsim({"describe", scenario("mm1"), "--dot", "/proc/nonexistent/org.dot"});
   EXPECT_EQ(r.status, 2) << r.err;
+}
+
+}  // namespace
+
+// --- issue 16 item 1: a command line that helps ---------------------------------
+
+namespace {
+
+class CliHelp : public Cli {};
+
+TEST_F(CliHelp, EveryCommandHasHelpWithUsageAndExamples) {
+  for (const std::string command : {"run", "compare", "sweep", "check", "describe"})
+    for (const std::string flag : {"--help", "-h"}) {
+      SCOPED_TRACE(command + " " + flag);
+      const Result r = govsim({command, flag});
+      EXPECT_EQ(r.status, 0) << r.err;
+      EXPECT_EQ(r.out.rfind("usage: govsim " + command, 0), 0u) << r.out;
+      EXPECT_NE(r.out.find("examples:"), std::string::npos) << r.out;
+      EXPECT_EQ(r.err, "");
+    }
+  const Result run = govsim({"run", "--help"});
+  EXPECT_NE(run.out.find("--replications R"), std::string::npos) << run.out;
+  EXPECT_EQ(govsim({"help", "sweep"}).out.rfind("usage: govsim sweep", 0), 0u);
+}
+
+TEST_F(CliHelp, MisspeltOptionsAndCommandsGetASuggestion) {
+  const Result option = govsim({"run", scenario("mm1"), "--replicatons", "2"});
+  EXPECT_EQ(option.status, 2);
+  EXPECT_TRUE(one_line(option.err)) << option.err;
+  EXPECT_NE(option.err.find("unknown option `--replicatons`; did you mean `--replications`?"), std::string::npos)
+      << option.err;
+  const Result command = govsim({"comapre", scenario("mm1"), scenario("mm1")});
+  EXPECT_EQ(command.status, 2);
+  EXPECT_TRUE(one_line(command.err)) << command.err;
+  EXPECT_NE(command.err.find("did you mean `compare`?"), std::string::npos) << command.err;
+}
+
+TEST_F(CliHelp, ParseErrorsNameTheOptionAndItsForm) {
+  for (const std::string bad : {"abc", "18446744073709551616", "-1", "2^64"}) {
+    SCOPED_TRACE(bad);
+    const Result r = govsim({"run", scenario("mm1"), "--seed", bad, "--out", (dir_ / "x").string()});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_TRUE(one_line(r.err)) << r.err;
+    EXPECT_NE(r.err.find("--seed takes N, a whole number from 0 to 18446744073709551615, not `" + bad + "`"),
+              std::string::npos)
+        << r.err;
+  }
+  const Result missing = govsim({"run", scenario("mm1"), "--replications"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("--replications needs a value"), std::string::npos) << missing.err;
+  EXPECT_FALSE(fs::exists(dir_ / "x"));
+}
+
+// --- issue 13: nothing silently wrong ------------------------------------------
+
+TEST_F(Cli, OptionsACommandDoesNotTakeAreRefused) {
+  const Result dot = govsim({"run", scenario("mm1"), "--dot", (dir_ / "x.dot").string(), "--out", (dir_ / "r").string()});
+  EXPECT_EQ(dot.status, 2);
+  EXPECT_TRUE(one_line(dot.err)) << dot.err;
+  EXPECT_NE(dot.err.find("`run` does not take --dot"), std::string::npos) << dot.err;
+  EXPECT_FALSE(fs::exists(dir_ / "r"));
+  const Result seed = govsim({"check", scenario("mm1"), "--seed", "3"});
+  EXPECT_EQ(seed.status, 2);
+  EXPECT_NE(seed.err.find("`check` does not take --seed"), std::string::npos) << seed.err;
+}
+
+TEST_F(Cli, MemoryLimitDoesNotOverflow) {
+  // 2^44 MiB is 2^64 bytes: it wrapped to 0 (no check); 2^44 + 1 to 1 MiB.
+  for (const std::string mib : {"17592186044416", "17592186044417"}) {
+    const Result r = govsim({"run", scenario("mm1"), "--memory-limit", mib, "--out", (dir_ / "r").string()});
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("--memory-limit takes MiB"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "r"));
+}
+
+TEST_F(Cli, ThreadsAboveTheCoresAreRecordedAsUsed) {
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  auto args = small_run((dir_ / "r").string());
+  args.insert(args.end(), {"--threads", "1000"});
+  const Result r = govsim(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("TBB"), std::string::npos) << r.err;
+  EXPECT_NE(read_file(dir_ / "r" / "summary.json").find("\"threads\": " + std::to_string(cores) + ","), std::string::npos);
+}
+
+TEST_F(Cli, SetPathMustNameAnExistingGroup) {
+  // `centr` was created as a new, idle group with staff cost.
+  const Result r = govsim({"describe", data("good/base.yaml"), "--set", "units.ofice.staff=8"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("did you mean `office`?"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Cli, CompareSaysItsSetAppliesToEveryScenario) {
+  const fs::path out = dir_ / "cmp";
+  const Result r = govsim({"compare", scenario("mm1"), scenario("mm1"), "--set", "simulation.horizon_h=300", "--set",
+                           "simulation.warmup_h=0", "--replications", "2", "--quiet", "--out", out.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("--set simulation.horizon_h=300: applied to every scenario"), std::string::npos) << r.out;
+  const std::string json = read_file(out / "comparison.json");
+  EXPECT_NE(json.find("\"overrides\": [\"simulation.horizon_h=300\", \"simulation.warmup_h=0\"]"), std::string::npos)
+      << json.substr(0, 400);
+}
+
+TEST_F(Cli, RerunFromTheResolvedScenarioIsByteIdentical) {
+  const fs::path first = dir_ / "first", again = dir_ / "again";
+  const Result a = govsim({"run", data("good/child.yaml"), "--seed", "5", "--replications", "2", "--set",
+                           "units.office.staff=4", "--set", "simulation.horizon_h=300", "--quiet", "--out",
+                           first.string()});
+  ASSERT_EQ(a.status, 0) << a.err;
+  const std::string summary = read_file(first / "summary.json");
+  EXPECT_NE(summary.find("\"overrides\": [\"units.office.staff=4\", \"simulation.horizon_h=300\"]"), std::string::npos)
+      << summary.substr(0, 600);
+  EXPECT_NE(summary.find("\"resolved_scenario\": \"scenario.resolved.yaml\""), std::string::npos);
+  ASSERT_TRUE(fs::exists(first / "scenario.resolved.yaml"));
+  // Nothing else: no --seed, no --set, no extends chain.
+  const Result b = govsim({"run", (first / "scenario.resolved.yaml").string(), "--quiet", "--out", again.string()});
+  ASSERT_EQ(b.status, 0) << b.err;
+  for (const char* f : {"metrics.csv", "timeseries.csv", "distributions.csv", "scenario.resolved.yaml"}) {
+    SCOPED_TRACE(f);
+    EXPECT_GT(fs::file_size(first / f), 0u);
+    if (std::string(f) == "scenario.resolved.yaml") continue;  // its header names the file it came from
+    EXPECT_EQ(read_file(first / f), read_file(again / f));
+  }
+  const std::string again_summary = read_file(again / "summary.json");
+  EXPECT_NE(again_summary.find("\"seed\": 5,"), std::string::npos);
+  EXPECT_NE(again_summary.find("\"name\": \"child\""), std::string::npos);
+}
+
+TEST_F(Cli, TwoRunsIntoOneFolderOneIsRefused) {
+  const fs::path out = dir_ / "shared";
+  const std::string run = shell_quote(GOVSIM_BINARY) + " run " + shell_quote(scenario("mm1")) +
+                          " --set simulation.horizon_h=20000 --set simulation.warmup_h=0 --replications 2 --threads 1 --quiet --out " +
+                          shell_quote(out.string());
+  const std::string d = shell_quote(dir_.string());
+  const std::string script = "cd " + d + "; (" + run + " --seed 1 >o1 2>e1; echo $? >s1) & (" + run +
+                             " --seed 2 >o2 2>e2; echo $? >s2) & wait";
+  ASSERT_EQ(std::system(("bash -c " + shell_quote(script)).c_str()), 0);
+  std::vector<int> status = {std::stoi(read_file(dir_ / "s1")), std::stoi(read_file(dir_ / "s2"))};
+  std::sort(status.begin(), status.end());
+  EXPECT_EQ(status, (std::vector<int>{0, 2})) << read_file(dir_ / "e1") << read_file(dir_ / "e2");
+  const std::string refused = read_file(dir_ / (std::stoi(read_file(dir_ / "s1")) ? "e1" : "e2"));
+  EXPECT_TRUE(one_line(refused)) << refused;
+  // What the folder holds is one run's, whole.
+  const std::string summary = read_file(out / "summary.json"), resolved = read_file(out / "scenario.resolved.yaml");
+  const std::string seed = summary.find("\"seed\": 1,") != std::string::npos ? "1" : "2";
+  EXPECT_NE(resolved.find("seed: " + seed), std::string::npos) << resolved;
+  EXPECT_FALSE(fs::exists(out / ".govsim.lock"));
+}
+
+TEST_F(Cli, RunsWithoutOutNeverShareADefaultFolder) {
+  const std::string run = shell_quote(GOVSIM_BINARY) + " run " + shell_quote(scenario("mm1")) +
+                          " --set simulation.horizon_h=3000 --set simulation.warmup_h=0 --replications 1 --threads 1 --quiet";
+  const std::string script =
+      "cd " + shell_quote(dir_.string()) + "; (" + run + " >o1 2>e1; echo $? >s1) & (" + run + " >o2 2>e2; echo $? >s2) & wait";
+  ASSERT_EQ(std::system(("bash -c " + shell_quote(script)).c_str()), 0);
+  EXPECT_EQ(read_file(dir_ / "s1"), "0\n") << read_file(dir_ / "e1");
+  EXPECT_EQ(read_file(dir_ / "s2"), "0\n") << read_file(dir_ / "e2");
+  for (const char* n : {"results/mm1-1", "results/mm1-2"}) EXPECT_TRUE(fs::exists(dir_ / n / "summary.json")) << n;
+}
+
+TEST_F(Cli, ForceRemovesWhatGovsimWroteBefore) {
+  const fs::path out = dir_ / "cmp";
+  auto compare = [&](std::vector<std::string> files, bool force) {
+    std::vector<std::string> args{"compare"};
+    args.insert(args.end(), files.begin(), files.end());
+    args.insert(args.end(), {"--set", "simulation.horizon_h=300", "--set", "simulation.warmup_h=0", "--replications", "2",
+                             "--quiet", "--out", out.string()});
+    if (force) args.push_back("--force");
+    return govsim(args);
+  };
+  ASSERT_EQ(compare({scenario("mm1"), scenario("mm1"), scenario("mm1")}, false).status, 0);
+  fs::create_directories(out / "plots");
+  std::ofstream(out / "plots" / "old.png") << "png";
+  std::ofstream(out / "report.html") << "old";
+  std::ofstream(out / "notes.txt") << "mine";
+  ASSERT_EQ(compare({scenario("mm1"), scenario("mm1")}, true).status, 0);
+  EXPECT_TRUE(fs::exists(out / "run-1" / "summary.json"));
+  EXPECT_FALSE(fs::exists(out / "run-2")) << "a 3-way compare redone as 2-way kept run-2/";
+  EXPECT_FALSE(fs::exists(out / "plots"));
+  EXPECT_FALSE(fs::exists(out / "report.html"));
+  EXPECT_EQ(read_file(out / "notes.txt"), "mine");
+  // A run over the comparison: no comparison.* left to be plotted as current.
+  auto args = small_run(out.string());
+  args.push_back("--force");
+  ASSERT_EQ(govsim(args).status, 0);
+  EXPECT_FALSE(fs::exists(out / "comparison.csv"));
+  EXPECT_FALSE(fs::exists(out / "comparison.json"));
+  EXPECT_FALSE(fs::exists(out / "run-0"));
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+}
+
+TEST_F(Cli, DotThroughASymlinkWritesItsTarget) {
+  std::ofstream(dir_ / "target.dot") << "old";
+  fs::create_symlink("target.dot", dir_ / "link.dot");
+  const Result r = govsim({"describe", scenario("mm1"), "--dot", (dir_ / "link.dot").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link.dot")) << "the link was replaced by a file";
+  EXPECT_NE(read_file(dir_ / "target.dot").find("digraph"), std::string::npos);
+  // A name of 250 bytes: the temporary name must not pass 255.
+  const std::string longname = std::string(246, 'd') + ".dot";
+  const Result l = govsim({"describe", scenario("mm1"), "--dot", (dir_ / longname).string()});
+  EXPECT_EQ(l.status, 0) << l.err;
+  EXPECT_TRUE(fs::exists(dir_ / longname));
+}
+
+TEST_F(Cli, DotNeverReplacesASpecialFile) {
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const Result r = govsim({"describe", scenario("mm1"), "--dot", fifo.string()});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("is not a regular file"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_fifo(fifo)) << "the pipe was replaced";
+}
+
+TEST_F(Cli, PlantedSymlinksInTheOutputFolderAreNotFollowed) {
+  std::ofstream(dir_ / "precious.txt") << "precious";
+  const fs::path probe = dir_ / "probe";
+  fs::create_directories(probe);
+  fs::create_symlink("../precious.txt", probe / ".govsim-write-test");
+  auto args = small_run(probe.string());
+  args.push_back("--force");
+  const Result r = govsim(args);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_file(dir_ / "precious.txt"), "precious");
+  // The lock file itself, planted as a link: refused, nothing written through it.
+  const fs::path trap = dir_ / "trap";
+  fs::create_directories(trap);
+  fs::create_symlink("../precious.txt", trap / ".govsim.lock");
+  const Result t = govsim(small_run(trap.string()));
+  EXPECT_EQ(t.status, 2) << t.err;
+  EXPECT_NE(t.err.find("symbolic link"), std::string::npos) << t.err;
+  EXPECT_EQ(read_file(dir_ / "precious.txt"), "precious");
+}
+
+TEST_F(Cli, DanglingSymlinkOutIsNamed) {
+  fs::create_symlink(dir_ / "nowhere", dir_ / "dangling");
+  const Result r = govsim(small_run((dir_ / "dangling").string()));
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, CompareChecksEveryScenarioMemoryBeforeRunningAny) {
+  const fs::path out = dir_ / "c_mem";
+  const Result r = govsim({"compare", scenario("mm1"), std::string(GOVSIM_SOURCE_DIR) + "/scenarios/three-tier.yaml",
+                           "--replications", "1", "--memory-limit", "20", "--quiet", "--out", out.string()});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("three-tier.yaml: error: this run would need about"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out / "run-0")) << "the first scenario ran before the second was checked";
+}
+
+TEST_F(Cli, SweepTakesAMemoryLimit) {
+  std::ofstream(dir_ / "sweep.yaml") << "base: " << scenario("mm1")
+                                     << "\nparameters:\n  m: {path: units.station.staff, values: [1, 2]}\n";
+  const Result r = govsim({"sweep", (dir_ / "sweep.yaml").string(), "--memory-limit", "1", "--threads", "1", "--quiet",
+                           "--out", (dir_ / "s").string()});
+  EXPECT_EQ(r.status, 2) << r.err << r.out;
+  EXPECT_NE(r.err.find("MiB allowed"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "s" / "manifest.json"));
 }
 
 }  // namespace

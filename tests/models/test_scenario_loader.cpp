@@ -562,3 +562,32 @@ TEST_F(ScenarioLoader, ResolvesUnknownRequestType) {
 }
 
 }  // namespace
+
+// Issue 13: numbers are read one way everywhere. yaml-cpp read `010` as octal
+// 8 in whole-number fields only (a `horizon_h: 010` was 10).
+TEST(ScenarioLoaderIssue13, ZeroPaddedWholeNumbersAreDecimal) {
+  const std::string minimal = std::string(GOVSIM_SOURCE_DIR) + "/tests/data/good/minimal.yaml";
+  const govsim::Scenario s = govsim::load_scenario(
+      minimal, {"units.station.staff=010", "units.station.count=0012", "simulation.seed=0010"});
+  EXPECT_EQ(s.unit_group("station")->staff, 10);
+  EXPECT_EQ(s.unit_group("station")->count, 12);
+  EXPECT_EQ(s.simulation.seed, 10u);
+}
+
+// Issue 13 item 9: the resolved scenario holds everything a run used.
+TEST(ScenarioLoaderIssue13, ResolvedScenarioLoadsAsTheOriginal) {
+  const std::string child = std::string(GOVSIM_SOURCE_DIR) + "/tests/data/good/child.yaml";
+  const std::vector<std::string> sets = {"units.office.staff=9"};
+  const govsim::Scenario original = govsim::load_scenario(child, sets);
+  const auto dir = std::filesystem::temp_directory_path() / ("govsim-resolved-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "scenario.resolved.yaml";
+  std::ofstream(path) << govsim::resolved_scenario_text(child, sets, original.name, 77, 3);
+  const govsim::Scenario again = govsim::load_scenario(path.string());
+  EXPECT_EQ(again.name, original.name);
+  EXPECT_EQ(again.unit_group("office")->staff, 9);
+  EXPECT_EQ(again.simulation.seed, 77u);
+  EXPECT_EQ(again.simulation.replications, 3);
+  EXPECT_EQ(again.files.size(), 1u);  // nothing left to extend
+  std::filesystem::remove_all(dir);
+}

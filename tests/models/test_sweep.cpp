@@ -47,7 +47,7 @@ const std::vector<std::string> kResultFiles = {"design.csv", "sweep.csv", "point
 
 TEST(SweepDesign, GridIsTheFullCartesianProductLastParameterFastest) {
   const SweepSpec s = spec_of(mm1_sweep("parameters:\n"
-                                        "  mean: {path: units.station.resolves.job.mean, values: [0.5, 0.6, 0.7]}\n"
+                                        "  service_mean: {path: units.station.resolves.job.mean, values: [0.5, 0.6, 0.7]}\n"
                                         "  deadline: {path: request_types.job.deadline_h, values: [10, 20]}\n"));
   ASSERT_EQ(s.points.size(), 6u);
   std::set<std::vector<std::string>> seen(s.points.begin(), s.points.end());
@@ -63,7 +63,7 @@ TEST(SweepDesign, GridIsTheFullCartesianProductLastParameterFastest) {
 TEST(SweepDesign, LatinHypercubeUsesEveryStratumOfEveryParameterOnce) {
   const int n = 23;
   const SweepSpec s = spec_of(mm1_sweep("parameters:\n"
-                                        "  mean: {path: units.station.resolves.job.mean, low: 0.2, high: 0.9}\n"
+                                        "  service_mean: {path: units.station.resolves.job.mean, low: 0.2, high: 0.9}\n"
                                         "  deadline: {path: request_types.job.deadline_h, low: 10, high: 1000, log: true}\n"
                                         "  staff: {path: units.station.staff, low: 1, high: 5, integer: true}\n"
                                         "design: {kind: lhs, samples: " +
@@ -87,7 +87,7 @@ TEST(SweepDesign, LatinHypercubeUsesEveryStratumOfEveryParameterOnce) {
   EXPECT_EQ(deadline_strata.size(), static_cast<std::size_t>(n));
   // Another design seed, another hypercube.
   const SweepSpec other = spec_of(mm1_sweep("parameters:\n"
-                                            "  mean: {path: units.station.resolves.job.mean, low: 0.2, high: 0.9}\n"
+                                            "  service_mean: {path: units.station.resolves.job.mean, low: 0.2, high: 0.9}\n"
                                             "design: {kind: lhs, samples: 23, seed: 5}\n"));
   EXPECT_NE(other.points[0][0], s.points[0][0]);
 }
@@ -153,6 +153,71 @@ void expect_sweep_error(const std::string& text, const std::string& fragment, in
   }
 }
 
+// --- issue 13: what a sweep used to accept and silently get wrong ---------------
+
+TEST(SweepFile, PathsMustNameWhatTheScenarioDefines) {
+  const std::string base = "base: " + source_path("scenarios/textbook/mm1.yaml") + "\n";
+  // A misspelt group would have become a new, idle group: "staff does not matter".
+  expect_sweep_error(base + "parameters:\n  m: {path: units.statoin.staff, values: [1, 2]}\n",
+                     "`statoin` is not a unit group of this scenario", 3);
+  expect_sweep_error(base + "parameters:\n  m: {path: units.statoin.staff, values: [1, 2]}\n", "did you mean `station`?", 3);
+  expect_sweep_error(base + "set: {units.statoin.staff: 2}\nparameters:\n  m: {path: units.station.staff, values: [1]}\n",
+                     "did you mean `station`?", 2);
+}
+
+TEST(SweepFile, ParameterNamesThatAreColumnsAreRefused) {
+  const std::string base = "base: " + source_path("scenarios/textbook/mm1.yaml") + "\n";
+  for (const char* name : {"value", "metric", "point", "key", "scope", "replication", "mean"})
+    expect_sweep_error(base + "parameters:\n  " + name + ": {path: units.station.staff, values: [1, 2]}\n",
+                       "is also a column of sweep.csv or points.csv", 3);
+}
+
+TEST(SweepFile, SeedAndReplicationsCannotBeSwept) {
+  const std::string base = "base: " + source_path("scenarios/textbook/mm1.yaml") + "\n";
+  expect_sweep_error(base + "parameters:\n  s: {path: simulation.seed, values: [1, 2]}\n", "cannot be set in a sweep", 3);
+  expect_sweep_error(base + "parameters:\n  r: {path: simulation.replications, values: [1, 2]}\n",
+                     "cannot be set in a sweep", 3);
+  expect_sweep_error(base + "set: {simulation.seed: 4}\nparameters:\n  m: {path: units.station.staff, values: [1]}\n",
+                     "cannot be set in a sweep", 2);
+}
+
+TEST(SweepFile, EmptyValuesAreRefused) {
+  const std::string base = "base: " + source_path("scenarios/textbook/mm1.yaml") + "\n";
+  expect_sweep_error(base + "parameters:\n  m: {path: units.station.staff, values: [\"\", 2]}\n", "is empty", 3);
+  expect_sweep_error(base + "set: {units.station.staff: ''}\nparameters:\n  m: {path: platform.coverage, values: [0]}\n",
+                     "is empty", 2);
+}
+
+TEST(SweepFile, ZeroPaddedSeedsAreDecimal) {
+  const SweepSpec s = spec_of("base: " + source_path("scenarios/textbook/mm1.yaml") +
+                              "\nparameters:\n  m: {path: units.station.staff, values: [1]}\nseed: 010\n");
+  EXPECT_EQ(s.seed, 10u);
+}
+
+TEST(SweepRuns, ResumeRefusesAnotherBuildAndClearsTopLevelLeftovers) {
+  const SweepSpec s = spec_of(mm1_sweep("parameters:\n  m: {path: units.station.staff, values: [1, 2]}\n", 1));
+  std::string dir = temp_folder("sweep-other-build").string();
+  (void)prepare_sweep_folder(s, dir, true, false);
+  const auto plan = std::filesystem::path(dir) / "plan.json";
+  const std::string ours = read_file(plan);
+  EXPECT_NE(ours.find("\"git_commit\""), std::string::npos) << ours;
+  // A write cut short at the top level (sweep.csv while finishing).
+  std::ofstream(std::filesystem::path(dir) / "sweep.csv.partial-77") << "point,rep";
+  EXPECT_FALSE(prepare_sweep_folder(s, dir, false, true).empty());
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir) / "sweep.csv.partial-77"));
+  // The same sweep, recorded by another build: its records must not be mixed with ours.
+  std::string other = ours;
+  other.replace(other.find("\"git_commit\": \"") + 15, 1, "#");
+  std::ofstream(plan, std::ios::trunc) << other;
+  try {
+    (void)prepare_sweep_folder(s, dir, false, true);
+    ADD_FAILURE() << "resumed a sweep started by another build";
+  } catch (const OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find("another govsim build"), std::string::npos) << e.what();
+  }
+  release_output_folders();
+}
+
 TEST(SweepFile, ErrorsAreClearAndPositioned) {
   const std::string base = "base: " + source_path("scenarios/textbook/mm1.yaml") + "\n";
   const std::string grid = "parameters:\n  m: {path: units.station.staff, values: [1, 2]}\n";
@@ -176,7 +241,7 @@ TEST(SweepFile, ErrorsAreClearAndPositioned) {
   expect_sweep_error(base + grid + "metrics: [response_mediann_h]\n", "did you mean `response_median_h`", 4);
   expect_sweep_error(base + grid + "scopes: [all, units]\n", "is not a scope", 4);
   expect_sweep_error(base + "parameters:\n  m: {path: units.station.staff, values: [[1, 2]]}\n", "must be a single value", 3);
-  expect_sweep_error(base + "parameters:\n  m: {path: units.station.staff, values: [1]}\n  n: {path: units.station.staff, values: [2]}\n",
+  expect_sweep_error(base + "parameters:\n  m: {path: units.station.staff, values: [1]}\n  m2: {path: units.station.staff, values: [2]}\n",
                      "varied by two parameters", 4);
   expect_sweep_error(base + "parameters:\n  a: {path: units.station.staff}\n"
                             "design: {kind: points, points: [{a: 1}, {b: 2}]}\n", "unknown key `b`", 4);
