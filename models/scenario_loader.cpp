@@ -352,7 +352,8 @@ void record_provenance(const YAML::Node& node, const std::string& path, const st
 
 /// In a file that extends another, an entry of `units` or `request_types`
 /// that the chain above does not define is a new one only if it says so
-/// (`kind:` for a unit group, `deadline_h:` for a request type); otherwise
+/// (`kind:` for a unit group, `deadline_h:` or `deadline_working_days:` for a
+/// request type); otherwise
 /// it is taken for a misspelt name, which would silently add an idle group
 /// or an unused type.
 void check_new_entries(const YAML::Node& base, const YAML::Node& over, const std::string& file) {
@@ -368,6 +369,8 @@ void check_new_entries(const YAML::Node& base, const YAML::Node& over, const std
       const std::string name = kv.first.Scalar();
       if (kv.second.IsNull() || theirs[name].IsDefined()) continue;
       if (kv.second.IsMap() && kv.second[c.marker].IsDefined()) continue;
+      if (kv.second.IsMap() && std::string(c.key) == "request_types" && kv.second["deadline_working_days"].IsDefined())
+        continue;  // the other way to give a deadline
       std::string best;
       std::size_t distance = 1000;
       for (const auto& t : theirs)
