@@ -29,6 +29,7 @@
 #include "govsim/version.hpp"
 #include "models/cli/sweep_cli.hpp"
 #include "models/compare.hpp"
+#include "models/option_summary.hpp"
 #include "models/organisation.hpp"
 #include "models/population.hpp"
 #include "models/results.hpp"
@@ -92,6 +93,8 @@ const char* kUsage =
     "  --set path=value    override a scenario value, e.g. --set units.centre.staff=12 (repeatable)\n"
     "  --memory-limit MiB  refuse runs estimated to need more (default: 80% of physical memory)\n"
     "  --quiet             no progress lines\n"
+    "  --baseline NAME     compare: differences against this scenario (name or file; default: the first)\n"
+    "  --lang en|zh        compare: the terminal table in English or Chinese\n"
     "\n"
     "sweep options: --out DIR, --force, --threads T (runs at once), --quiet, and\n"
     "  --resume            continue an interrupted sweep in --out DIR, keeping every finished run\n"
@@ -107,7 +110,7 @@ struct Common {
   std::vector<std::string> positional;
   std::vector<std::string> sets;
   RunSettings settings;
-  std::string out, dot;
+  std::string out, dot, baseline, lang = "en";
   bool force = false, quiet = false, resume = false, dry_run = false;
 };
 
@@ -116,7 +119,8 @@ Common parse(int argc, char** argv, const std::string& command) {
   options.add_options()("seed", "", cxxopts::value<std::uint64_t>())("replications", "", cxxopts::value<int>())(
       "threads", "", cxxopts::value<int>())("out", "", cxxopts::value<std::string>())("force", "")(
       "set", "", cxxopts::value<std::vector<std::string>>())("memory-limit", "", cxxopts::value<std::uint64_t>())(
-      "quiet", "")("resume", "")("dry-run", "")("dot", "", cxxopts::value<std::string>())("positional", "",
+      "quiet", "")("resume", "")("dry-run", "")("dot", "", cxxopts::value<std::string>())("baseline", "", cxxopts::value<std::string>())(
+      "lang", "", cxxopts::value<std::string>())("positional", "",
                                                              cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"positional"});
   Common c;
@@ -135,6 +139,11 @@ Common parse(int argc, char** argv, const std::string& command) {
     if (c.settings.threads < 1 || c.settings.threads > 1024) throw UsageError("--threads must be between 1 and 1024");
     if (r.count("out")) c.out = r["out"].as<std::string>();
     if (r.count("dot")) c.dot = r["dot"].as<std::string>();
+    if (r.count("baseline")) c.baseline = r["baseline"].as<std::string>();
+    if (r.count("lang")) c.lang = r["lang"].as<std::string>();
+    if (c.lang != "en" && c.lang != "zh") throw UsageError("--lang must be en or zh, not `" + c.lang + "`");
+    if ((r.count("baseline") || r.count("lang")) && command != "compare")
+      throw UsageError("--baseline and --lang apply to `compare` only");
     c.force = r.count("force") > 0;
     c.quiet = r.count("quiet") > 0;
     c.resume = r.count("resume") > 0;
@@ -208,20 +217,7 @@ int cmd_describe(const Common& c) {
   if (residents > 0) std::printf(" (%.1f staff per 10,000)", 1e4 * static_cast<double>(staff) / residents);
   std::printf("\n");
   if (!c.dot.empty()) {
-    std::ostringstream dot;
-    const char* styles[] = {"solid", "dashed", "dotted", "bold"};
-    dot << "digraph organisation {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n";
-    for (std::uint32_t u = 0; u < org.size(); ++u) {
-      const auto& g = org.group_of(u);
-      dot << "  u" << u << " [label=\"" << org.unit(u).name << "\\n" << to_string(g.kind) << ", staff " << g.staff
-          << "\", tier=\"" << g.tier << "\"" << (org.unit(u).connected ? ", style=filled, fillcolor=\"#dddddd\"" : "")
-          << "];\n";
-    }
-    for (auto e : boost::make_iterator_range(boost::edges(graph)))
-      dot << "  u" << boost::source(e, graph) << " -> u" << boost::target(e, graph) << " [style=" << styles[graph[e].kind]
-          << "];\n";
-    dot << "}\n";
-    write_file_atomically(c.dot, dot.str());
+    write_file_atomically(c.dot, structure_dot(s, org));
     std::printf("wrote %s\n", c.dot.c_str());
   }
   return 0;
@@ -269,6 +265,17 @@ int cmd_compare(const Common& c) {
   if (c.positional.size() < 2) throw UsageError("compare needs at least two scenario files");
   std::vector<Scenario> scenarios;
   for (const auto& p : c.positional) scenarios.push_back(load_scenario(p, c.sets));
+  std::size_t baseline = 0;  // --baseline NAME: a scenario's name or its file as given
+  if (!c.baseline.empty()) {
+    baseline = scenarios.size();
+    for (std::size_t i = 0; i < scenarios.size() && baseline == scenarios.size(); ++i)
+      if (scenarios[i].name == c.baseline || c.positional[i] == c.baseline) baseline = i;
+    if (baseline == scenarios.size()) {
+      std::string known;
+      for (const auto& s : scenarios) known += (known.empty() ? "" : ", ") + s.name;
+      throw UsageError("--baseline `" + c.baseline + "` is none of the compared scenarios (" + known + ")");
+    }
+  }
   // Common random numbers: one seed and one replication count for all.
   RunSettings settings = c.settings;
   settings.seed = settings.seed.value_or(scenarios[0].simulation.seed);
@@ -293,9 +300,9 @@ int cmd_compare(const Common& c) {
     std::filesystem::create_directories(sub);
     write_run(s, runs.back(), sub);
   }
-  const auto rows = compare_runs(runs);
-  write_comparison(scenarios, runs, rows, dir);
-  std::printf("%s", comparison_table(scenarios, rows).c_str());
+  const auto rows = compare_runs(runs, baseline);
+  write_comparison(scenarios, runs, rows, dir, baseline, c.sets);
+  std::printf("%s", comparison_table(scenarios, rows, baseline, c.lang).c_str());
   std::printf("seed %llu, %zu replications each, common random numbers\nresults: %s\n",
               static_cast<unsigned long long>(runs[0].seed), runs[0].replications.size(), dir.c_str());
   return 0;
