@@ -1,6 +1,7 @@
 // models/metric_registry.cpp: the metric registry (see metric_registry.hpp).
 #include "models/metric_registry.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "models/results.hpp"
@@ -238,6 +239,9 @@ std::string metric_registry_json(int indent) {
         << "}, \"explain\": {\"en\": " << json_escape(m.explain_en) << ", \"zh\": " << json_escape(m.explain_zh)
         << "}";
     if (m.deprecated) out << ", \"deprecated\": true, \"replaced_by\": " << json_escape(m.replaced_by);
+    const auto& verdict = verdict_metrics();
+    if (const auto v = std::find(verdict.begin(), verdict.end(), m.name); v != verdict.end())
+      out << ", \"verdict\": " << (v - verdict.begin()) + 1;
     out << "}";
     first = false;
   }
