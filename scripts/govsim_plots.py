@@ -997,7 +997,6 @@ def parse_dot(text):
                 "staff": int(m.group(2)) if m else 0,
                 "tier": a.get("tier", ""),
                 "label": label,
-                "count": int(a.get("count", 1)),
             }
     return nodes, edges
 
