@@ -376,3 +376,37 @@ def test_help():
     for args in ([PLOTS, "--help"], [PLOTS, "structure", "--help"], [REPORT, "--help"]):
         p = run_cmd([PYTHON, *args])
         assert p.returncode == 0 and "usage" in p.stdout
+
+
+def test_sweep_bands_clipped_and_heatmap_scale_shared(tmp_path, monkeypatch):
+    """Bands never go below zero; heatmap panels in the same unit share one colour scale starting at zero;
+    axes name the metric and its unit, not `response_median_h (days)`."""
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, SCRIPTS)
+    import govsim_plots as gp
+    import pandas as pd
+    # Large spread across replications: a naive band would reach far below zero.
+    rows = []
+    for point, staff in enumerate((2, 4, 8)):
+        for cov in (0.0, 0.5):
+            for rep, f in enumerate((0.05, 1.0, 3.0)):
+                for metric, base in (("response_mean_h", 10.0), ("share_abandoned", 0.2), ("service_gap", 0.25)):
+                    rows.append({"point": point * 2 + (cov > 0), "replication": rep, "metric": metric, "scope": "all",
+                                 "key": "all", "value": base * f / staff, "staff": staff, "cov": cov})
+    df = pd.DataFrame(rows)
+    figs = []
+    monkeypatch.setattr(gp, "save", lambda fig, path: figs.append(fig) or path)
+    metrics = ["response_mean_h", "share_abandoned", "service_gap"]
+    gp.plot_sweep_lines(df, ["staff", "cov"], str(tmp_path / "l.png"), metrics=metrics)
+    for ax in figs[-1].axes:
+        assert ax.get_ylim()[0] >= 0
+        for c in ax.collections:
+            for path in c.get_paths():
+                assert path.vertices[:, 1].min() >= -1e-9, ax.get_ylabel()
+        assert "_h" not in ax.get_ylabel() and "(" in ax.get_ylabel(), ax.get_ylabel()
+    gp.plot_sweep_heatmap(df, ["staff", "cov"], str(tmp_path / "h.png"), metrics=metrics)
+    images = [ax.images[0] for ax in figs[-1].axes if ax.images]
+    clims = [im.get_clim() for im in images]
+    assert clims[0][0] == 0  # hours from zero
+    assert clims[1] == clims[2], clims  # the two shares share one scale
+    assert clims[1][0] == 0
