@@ -1,13 +1,17 @@
 // models/compare.cpp
 #include "models/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <sstream>
 
 #include "govsim/version.hpp"
 #include "models/csv.hpp"
+#include "models/metric_registry.hpp"
+#include "models/option_summary.hpp"
 #include "models/results.hpp"
 
 namespace govsim {
@@ -21,7 +25,7 @@ const std::vector<std::string>& headline_metrics() {
   return names;
 }
 
-std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs) {
+std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs, std::size_t baseline) {
   using Key = std::tuple<std::string, std::string, std::string>;
   std::vector<std::map<Key, std::vector<double>>> values(runs.size());
   std::vector<Key> order;
@@ -30,7 +34,7 @@ std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs) {
       for (const auto& m : rep.metrics) {
         const Key k{m.name, m.scope, m.key};
         auto [it, fresh] = values[i].try_emplace(k);
-        if (fresh && i == 0) order.push_back(k);
+        if (fresh && i == baseline) order.push_back(k);
         it->second.push_back(m.value);
       }
   std::vector<ComparisonRow> rows;
@@ -40,7 +44,7 @@ std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs) {
     for (const auto& v : values) everywhere = everywhere && v.count(k);
     if (!everywhere) continue;
     ComparisonRow row{std::get<0>(k), std::get<1>(k), std::get<2>(k), {}, {}, {}};
-    const auto& base = values[0].at(k);
+    const auto& base = values[baseline].at(k);
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto& v = values[i].at(k);
       row.value.push_back(sim::estimate(v));
@@ -65,7 +69,7 @@ std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs) {
 }
 
 void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<RunResult>& runs,
-                      const std::vector<ComparisonRow>& rows, const std::string& dir,
+                      const std::vector<ComparisonRow>& rows, const std::string& dir, std::size_t baseline,
                       const std::vector<std::string>& overrides) {
   namespace fs = std::filesystem;
   std::ostringstream csv;
@@ -76,7 +80,7 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
       const auto& v = r.value[i];
       const auto& d = r.paired[i];
       csv << csv_field(r.name) << ',' << csv_field(r.scope) << ',' << csv_field(r.key) << ','
-          << csv_field(scenarios[i].name) << ',' << csv_field(scenarios[0].name) << ','
+          << csv_field(scenarios[i].name) << ',' << csv_field(scenarios[baseline].name) << ','
           << csv_number(v.mean) << ',' << csv_number(v.low()) << ',' << csv_number(v.high()) << ','
           << csv_number(d.mean) << ',' << csv_number(d.low()) << ',' << csv_number(d.high()) << ','
           << csv_number(d.mean - r.unpaired_half_width[i]) << ',' << csv_number(d.mean + r.unpaired_half_width[i])
@@ -86,7 +90,7 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
   std::ostringstream js;
   js << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
      << ",\n  \"seed\": " << runs[0].seed << ",\n  \"replications\": " << runs[0].replications.size()
-     << ",\n  \"overrides\": [";
+     << ",\n  \"baseline\": " << json_string(scenarios[baseline].name) << ",\n  \"overrides\": [";
   for (std::size_t i = 0; i < overrides.size(); ++i) js << (i ? ", " : "") << json_string(overrides[i]);
   js << "],\n  \"overrides_apply_to\": \"every scenario\",\n  \"scenarios\": [";
   for (std::size_t i = 0; i < scenarios.size(); ++i)
@@ -94,10 +98,15 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
        << json_string(scenarios[i].path) << ", \"content_hash\": " << json_string(scenarios[i].content_hash)
        << ", \"folder\": " << json_string("run-" + std::to_string(i))
        << ", \"resolved_scenario\": " << json_string("run-" + std::to_string(i) + "/scenario.resolved.yaml") << "}";
-  js << "],\n  \"rows\": [\n";
+  js << "],\n  \"options\": [";
+  for (std::size_t i = 0; i < scenarios.size(); ++i)
+    js << (i ? ",\n    " : "\n    ") << option_json(scenarios[i], scenarios[baseline], overrides);
+  js << "\n  ],\n  \"metric_registry\": " << metric_registry_json(4);
+  js << ",\n  \"rows\": [\n";
   bool first = true;
   for (const auto& r : rows) {
-    if (r.scope != "all" && r.scope != "type" && r.scope != "group" && r.scope != "tier") continue;
+    if (r.scope != "all" && r.scope != "type" && r.scope != "group" && r.scope != "tier" && r.scope != "unit_group")
+      continue;
     js << (first ? "" : ",\n") << "    {\"metric\": " << json_string(r.name) << ", \"scope\": " << json_string(r.scope)
        << ", \"key\": " << json_string(r.key) << ", \"values\": [";
     first = false;
@@ -113,38 +122,90 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
   write_file_atomically((fs::path(dir) / "comparison.json").string(), js.str());
 }
 
-std::string comparison_table(const std::vector<Scenario>& scenarios, const std::vector<ComparisonRow>& rows) {
-  std::ostringstream out;
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "%-30s", "metric");
-  out << buf;
-  for (const auto& s : scenarios) {
-    std::snprintf(buf, sizeof buf, " %18.18s", s.name.c_str());
-    out << buf;
+namespace {
+
+/// Terminal columns of UTF-8 text: CJK characters and full-width punctuation take two.
+std::size_t display_width(const std::string& s) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    w += len >= 3 ? 2 : 1;
+    i += len;
   }
-  for (std::size_t i = 1; i < scenarios.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "   %-30s", ("diff vs " + scenarios[0].name.substr(0, 14) + " [95% CI]").c_str());
-    out << buf;
-  }
-  out << '\n';
-  for (const auto& name : headline_metrics())
-    for (const auto& r : rows) {
-      if (r.name != name || r.scope != "all") continue;
-      std::snprintf(buf, sizeof buf, "%-30s", name.c_str());
-      out << buf;
-      for (const auto& v : r.value) {
-        std::snprintf(buf, sizeof buf, " %18.4g", v.mean);
-        out << buf;
-      }
-      for (std::size_t i = 1; i < r.paired.size(); ++i) {
-        const auto& d = r.paired[i];
-        std::snprintf(buf, sizeof buf, "   %+9.3g [%+8.3g,%+8.3g]%s", d.mean, d.low(), d.high(),
-                      (d.n > 1 && (d.low() > 0 || d.high() < 0)) ? " *" : "  ");
-        out << buf;
-      }
-      out << '\n';
+  return w;
+}
+std::string pad(const std::string& s, std::size_t width, bool right = false) {
+  const std::size_t w = display_width(s);
+  const std::string fill(width > w ? width - w : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+/// A value in its display unit: shares in percent (differences in percentage points), hours as hours.
+std::string shown(double v, const MetricInfo* m, bool difference) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  const std::string_view f = m ? m->format : "decimal";
+  if (f == "percent")
+    std::snprintf(buf, sizeof buf, difference ? "%+.2f" : "%.2f", 100 * v);
+  else if (f == "money" || f == "count")
+    std::snprintf(buf, sizeof buf, difference ? "%+.4g" : "%.4g", v);
+  else
+    std::snprintf(buf, sizeof buf, difference ? "%+.3g" : "%.3g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string comparison_table(const std::vector<Scenario>& scenarios, const std::vector<ComparisonRow>& rows,
+                             std::size_t baseline, const std::string& lang) {
+  const bool zh = lang == "zh";
+  // Rows: the verdict's outcomes, then the other headline metrics, where the runs have them.
+  std::vector<std::string> names;
+  for (const auto& n : verdict_metrics()) names.push_back(n);
+  for (const auto& n : headline_metrics())
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  std::vector<const ComparisonRow*> shown_rows;
+  for (const auto& name : names)
+    for (const auto& r : rows)
+      if (r.name == name && r.scope == "all") shown_rows.push_back(&r);
+  std::vector<std::string> head{zh ? "指标（单位）" : "metric (unit)"};
+  for (std::size_t i = 0; i < scenarios.size(); ++i)
+    head.push_back(scenarios[i].name + (i == baseline ? (zh ? "（基线）" : " (baseline)") : ""));
+  for (std::size_t i = 0; i < scenarios.size(); ++i)
+    if (i != baseline)
+      head.push_back(scenarios[i].name + " - " + scenarios[baseline].name + (zh ? " [95%置信区间]" : " [95% CI]"));
+  std::vector<std::vector<std::string>> table{head};
+  for (const ComparisonRow* r : shown_rows) {
+    const MetricInfo* m = find_metric(r->name);
+    std::string label = metric_label(r->name, zh ? "zh" : "en");
+    if (m && m->format == "percent") label = (zh ? std::string(m->label_zh) + "（%）" : std::string(m->label_en) + " (%)");
+    std::vector<std::string> line{label};
+    for (const auto& v : r->value) line.push_back(shown(v.mean, m, false));
+    for (std::size_t i = 0; i < r->paired.size(); ++i) {
+      if (i == baseline) continue;
+      const auto& d = r->paired[i];
+      // A marker only where the interval has width and excludes 0 (not with one replication).
+      const bool clear = d.n > 1 && d.high() > d.low() && (d.low() > 0 || d.high() < 0);
+      std::string mark;
+      if (clear && m && m->better != Better::neutral)
+        mark = ((d.mean < 0) == (m->better == Better::lower)) ? (zh ? " 较好" : " better") : (zh ? " 较差" : " worse");
+      line.push_back(shown(d.mean, m, true) + " [" + shown(d.low(), m, true) + ", " + shown(d.high(), m, true) + "]" +
+                     mark);
     }
-  out << "(times in hours; shares of all needs; * the paired 95% interval excludes 0)\n";
+    table.push_back(std::move(line));
+  }
+  std::vector<std::size_t> width(head.size(), 0);
+  for (const auto& line : table)
+    for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], display_width(line[c]));
+  std::ostringstream out;
+  for (const auto& line : table) {
+    for (std::size_t c = 0; c < line.size(); ++c)
+      out << (c ? "  " : "") << pad(line[c], width[c], c > 0 && c <= scenarios.size());
+    out << '\n';
+  }
+  out << (zh ? "（百分比为占全部需求或已反映诉求的比例，差值为百分点；时间单位为小时；“较好/较差”：配对95%置信区间不含0）\n"
+             : "(shares in percent, differences in percentage points; times in hours; better/worse: the paired 95% "
+               "interval excludes 0)\n");
   return out.str();
 }
 

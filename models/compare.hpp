@@ -21,16 +21,20 @@ struct ComparisonRow {
   std::vector<double> unpaired_half_width;  ///< Welch 95% half-width of the same difference
 };
 
-std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs);
+/// Differences are taken against runs[baseline].
+std::vector<ComparisonRow> compare_runs(const std::vector<RunResult>& runs, std::size_t baseline = 0);
 
-/// comparison.csv and comparison.json in `dir`; `overrides` are the --set
-/// assignments, applied to every scenario.
+/// comparison.csv and comparison.json in `dir`; comparison.json also holds each option's differences,
+/// resources and structure (`overrides`: the --set values every scenario was loaded with) and the
+/// metric registry.
 void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<RunResult>& runs,
-                      const std::vector<ComparisonRow>& rows, const std::string& dir,
+                      const std::vector<ComparisonRow>& rows, const std::string& dir, std::size_t baseline = 0,
                       const std::vector<std::string>& overrides = {});
 
-/// Side-by-side headline table (scope "all").
-std::string comparison_table(const std::vector<Scenario>& scenarios, const std::vector<ComparisonRow>& rows);
+/// Side-by-side headline table (scope "all"), every option named in full; labels and units from the
+/// metric registry in `lang` ("en" or "zh").
+std::string comparison_table(const std::vector<Scenario>& scenarios, const std::vector<ComparisonRow>& rows,
+                             std::size_t baseline = 0, const std::string& lang = "en");
 
 /// The headline metrics shown side by side, in order.
 const std::vector<std::string>& headline_metrics();

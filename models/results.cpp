@@ -18,6 +18,7 @@
 
 #include "govsim/version.hpp"
 #include "models/csv.hpp"
+#include "models/metric_registry.hpp"
 
 namespace govsim {
 namespace fs = std::filesystem;
@@ -323,7 +324,8 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
         << ",\n  \"warnings\": [";
     const auto warnings = run_warnings(rows);
     for (std::size_t i = 0; i < warnings.size(); ++i) out << (i ? ", " : "") << json_string(warnings[i]);
-    out << "],\n  \"metrics\": [\n";
+    out << "],\n  \"metric_registry\": " << metric_registry_json(4);
+    out << ",\n  \"metrics\": [\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
       out << "    {\"metric\": " << json_string(r.name) << ", \"scope\": " << json_string(r.scope)

@@ -24,6 +24,7 @@
 #include "govsim/version.hpp"
 #include "models/compare.hpp"
 #include "models/csv.hpp"
+#include "models/metric_registry.hpp"
 #include "models/results.hpp"
 #include "models/scenario_loader.hpp"
 #include "models/simulation.hpp"
@@ -962,7 +963,7 @@ SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double
   if (spec.design == DesignKind::morris) out << ", \"sensitivity.csv\"";
   if (spec.design == DesignKind::sobol) out << ", \"sobol.csv\"";
   out << "],\n  \"wall_seconds\": " << json_number(wall_seconds) << ",\n  \"threads\": " << threads
-      << ",\n  \"ranks\": " << ranks << "\n}\n";
+      << ",\n  \"ranks\": " << ranks << ",\n  \"metric_registry\": " << metric_registry_json(4) << "\n}\n";
   write_file_atomically((d / "manifest.json").string(), out.str());
   return totals;
 }

@@ -124,38 +124,187 @@ GAP_COMPONENTS = [
     ("share_unresolved", "unresolved at end", "#252525", ""),
 ]
 
-# Headline metrics for tables and the forest plot: (metric, label, kind).
-# kind: "time" (hours, shown in days), "share" (shown in percent),
-# "count" (per request) or "other".
-HEADLINE_METRICS = [
-    ("response_mean_h", "mean response time", "time"),
-    ("response_median_h", "median response time", "time"),
-    ("response_p90_h", "90th percentile response time", "time"),
-    ("since_need_p90_h", "90th percentile time since need", "time"),
-    ("service_gap", "service gap", "share"),
-    ("share_unreported", "never reported", "share"),
-    ("share_abandoned", "abandoned", "share"),
-    ("share_unresolved", "unresolved at end", "share"),
-    ("share_deadline_breached", "deadline breached", "share"),
-    ("handoffs_per_request", "hand-offs per request", "count"),
-    ("bounces_per_request", "bounces per request", "count"),
-    ("redocumentations_per_request", "re-documentations per request", "count"),
-    ("cost_per_resolved", "staff cost per resolved request", "other"),
-    ("mean_willingness_end", "willingness to report at end", "other"),
-]
+# ---------------------------------------------------------------------------
+# The metric registry (written by govsim into summary.json, comparison.json and
+# a sweep's manifest.json as `metric_registry`): units, labels and explanations
+# in English and Chinese, the better direction and the format of each metric.
+# ---------------------------------------------------------------------------
 
-KIND_UNITS = {"time": "days", "share": "%", "count": "per request", "other": ""}
+HOURS_PER_DAY_SHOWN = 24.0  # a "day" in the figures and the report is a calendar day of 24 hours
+LONG_TIME_H = 48.0          # times whose baseline value reaches this are shown in days, shorter ones in hours
+
+UNIT_WORDS = {
+    "en": {"hours": "hours", "days": "days", "share": "%", "pp": "percentage points", "count": "", "per request":
+           "per request", "staff-hours": "staff-hours", "yuan": "yuan", "yuan per resolved request": "yuan per request",
+           "staff-hours per resolved request": "staff-hours per request", "requests per day": "per day",
+           "requests": "requests", "score 0-1": "0-1", "ratio": "", "cost units per resolved request":
+           "cost units per request"},
+    "zh": {"hours": "小时", "days": "天", "share": "%", "pp": "个百分点", "count": "", "per request": "次/件",
+           "staff-hours": "工时", "yuan": "元", "yuan per resolved request": "元/件",
+           "staff-hours per resolved request": "工时/件", "requests per day": "件/日", "requests": "件",
+           "score 0-1": "0-1", "ratio": "", "cost units per resolved request": "成本单位/件"},
+}
 
 
-def display_value(value, kind):
-    """Convert a raw metric value to its display unit (hours -> days, share -> percent)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def fallback_entry(name):
+    """A registry entry inferred from a metric's name, for result folders written before the registry."""
+    if name.endswith("_h"):
+        unit, fmt, better = "hours", "time", "lower"
+    elif name.startswith("share_") or name in ("service_gap", "utilisation", "diverted_share"):
+        unit, fmt, better = "share", "percent", "higher" if name.startswith("share_within") else "lower"
+    elif name.endswith("_per_request"):
+        unit, fmt, better = "per request", "decimal", "lower"
+    else:
+        unit, fmt, better = "count", "decimal", "neutral"
+    label = name.replace("_", " ")
+    return {"unit": unit, "format": fmt, "better": better, "group": "", "scopes": "all",
+            "label": {"en": label, "zh": label}, "explain": {"en": "", "zh": ""}}
+
+
+class Registry:
+    """The metric registry of a results folder (or inferred entries when the folder predates it)."""
+
+    def __init__(self, entries=None):
+        self.entries = dict(entries or {})
+
+    def __contains__(self, name):
+        return name in self.entries
+
+    def get(self, name):
+        return self.entries.get(name) or fallback_entry(name)
+
+    def label(self, name, lang="en"):
+        return self.get(name)["label"].get(lang) or self.get(name)["label"]["en"]
+
+    def explain(self, name, lang="en"):
+        return self.get(name)["explain"].get(lang) or self.get(name)["explain"].get("en", "")
+
+    def better(self, name):
+        return self.get(name).get("better", "neutral")
+
+    def verdict_metrics(self, present):
+        """The verdict's outcomes present in `present`, in order; a deprecated metric stands in for its
+        replacement when that is absent."""
+        ranked = sorted((e["verdict"], n) for n, e in self.entries.items() if e.get("verdict"))
+        out = []
+        for _, n in ranked:
+            if n in present:
+                out.append(n)
+                continue
+            stand_in = [m for m, e in self.entries.items() if e.get("replaced_by") == n and m in present]
+            out += stand_in[:1]
+        return out
+
+    def headline_metrics(self, present):
+        """Verdict outcomes, then the other scope-all outcomes with a direction (journey, gaps, trust)."""
+        out = self.verdict_metrics(present)
+        for n, e in self.entries.items():
+            if (n in present and n not in out and e.get("better") != "neutral" and not e.get("deprecated")
+                    and e.get("group") in ("time", "deadline", "gap", "process", "trust")
+                    and n not in ("response_p99_h", "resolved")):
+                out.append(n)
+        return out
+
+
+def registry_from(*documents):
+    """The registry of the first JSON document (dict) that holds one, else an inferred one."""
+    for d in documents:
+        if isinstance(d, dict) and isinstance(d.get("metric_registry"), dict):
+            return Registry(d["metric_registry"])
+    return Registry()
+
+
+def time_unit_for(value_h):
+    """'hours' or 'days' for a time of about `value_h` hours (used for a metric's baseline value)."""
+    try:
+        v = abs(float(value_h))
+    except (TypeError, ValueError):
+        return "hours"
+    return "days" if not math.isnan(v) and v >= LONG_TIME_H else "hours"
+
+
+def display_value(value, fmt, time_unit="hours"):
+    """A raw value in its display unit: hours (or days), shares in percent, others as they are."""
+    if value is None:
         return float("nan")
-    if kind == "time":
-        return value / HOURS_PER_DAY
-    if kind == "share":
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    if fmt == "time":
+        return value / HOURS_PER_DAY_SHOWN if time_unit == "days" else value
+    if fmt in ("percent", "share"):
         return value * 100.0
     return value
+
+
+def unit_text(registry, name, lang="en", time_unit="hours", difference=False):
+    """The display unit of a metric in words ('hours', 'days', '%', 'percentage points', 'yuan', ...)."""
+    e = registry.get(name)
+    words = UNIT_WORDS.get(lang, UNIT_WORDS["en"])
+    if e["format"] == "time":
+        return words[time_unit]
+    if e["format"] == "percent":
+        return words["pp"] if difference else words["share"]
+    return words.get(e["unit"], e["unit"])
+
+
+def axis_label(registry, name, lang="en", time_unit="hours", difference=False):
+    """'median response time (days)': the registry's label with the display unit, never the raw name."""
+    unit = unit_text(registry, name, lang, time_unit, difference)
+    label = registry.label(name, lang)
+    if not unit:
+        return label
+    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+
+
+LANG = "en"
+TEXT_ZH = {
+    "all requests": "全部诉求", "type": "类型", "no resolved requests": "无已解决诉求",
+    "response time": "响应时间", "log scale": "对数坐标", "share of resolved requests (cumulative)": "已解决诉求累计比例",
+    "all residents": "全体居民", "share of all needs (%)": "占全部需求的比例（%）",
+    "Service gap by resident group": "各居民群体的服务缺口", " and scenario": "及方案",
+    "deadline breached (%)": "超过办理时限（%）", "bar outline": "柱形边框", "all units": "全部单位", "tier": "层级",
+    "simulated time (days)": "模拟时间（天）", "backlog (requests queued)": "积压（排队诉求数）",
+    "no resident willingness recorded": "未记录居民意愿", "mean willingness to report (0-1)": "平均反映意愿（0-1）",
+    "Trust over time (band: 95% CI across replications)": "信任随时间变化（带：各次重复的95%置信区间）",
+    "no paired differences to show (one scenario only)": "无配对差值可显示（只有一个方案）",
+    "difference": "差值", "Paired differences vs": "配对差值，相对于",
+    "(95% CI; filled marker: CI excludes 0)": "（95%置信区间；实心标记：区间不含0）",
+    "Sweep: mean with 95% CI band across replications": "参数扫描：均值及各次重复的95%置信区间带",
+    "elementary effect": "基本效应", "mu* (mean |effect|)": "mu*（平均绝对效应）",
+    "sigma (interaction / non-linearity)": "sigma（交互/非线性）",
+    "hierarchy (child to parent)": "隶属（下级到上级）", "referral": "转办", "routing": "流转",
+    "on the data platform": "接入数据平台", "communities": "个社区", "units": "个单位", "staff": "人员",
+    "days": "天", "hours": "小时",
+}
+
+
+def tr(text):
+    """`text` in the language set by set_language (English strings are the keys)."""
+    return TEXT_ZH.get(text, text) if LANG == "zh" else text
+
+
+def set_language(lang):
+    """Labels, titles and units of the figures in English ('en') or Chinese ('zh', Noto Sans CJK)."""
+    global LANG
+    if lang not in ("en", "zh"):
+        raise InputError(f"--lang {lang}: choose en or zh")
+    LANG = lang
+    if lang == "zh":
+        use_cjk_font()
+
+
+def use_cjk_font():
+    """Prefer Noto Sans CJK (Debian's fonts-noto-cjk) so Chinese labels render; Latin text is unchanged."""
+    from matplotlib import font_manager
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [n for n in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC") if n in names]
+    if cjk:
+        plt.rcParams["font.sans-serif"] = cjk[:1] + ["DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+        plt.rcParams["axes.unicode_minus"] = False
+    return bool(cjk)
 
 
 def save(fig, path):
@@ -195,6 +344,7 @@ class Run:
             for col in ("scope", "key", "tier", "unit", "group", "kind"):
                 if col in df.columns:
                     df[col] = df[col].fillna("").astype(str)
+        self.registry = registry_from(self.summary)
 
     def metric_mean(self, metric, scope="all", key="all"):
         """Mean over replications of one metric (NaN when absent)."""
@@ -213,8 +363,36 @@ def load_run(folder):
     return [Run(folder)]
 
 
-def load_compare(folder):
-    """Runs of a compare folder (in comparison order), the comparison table and JSON."""
+PAIRED_SCOPES = ("all", "type", "group", "tier", "unit_group")
+
+
+def paired_table(runs, baseline):
+    """comparison.csv's table recomputed from the runs' metrics.csv against runs[baseline]: per metric,
+    scope (all, type, group, tier, unit_group) and key, each scenario's mean and 95% CI and the paired
+    difference (replication by replication, common random numbers) with its 95% CI."""
+    cols = ["replication", "metric", "scope", "key"]
+    base = runs[baseline].metrics
+    base = base[base.scope.isin(PAIRED_SCOPES)][cols + ["value"]].rename(columns={"value": "base"})
+    out = []
+    for r in runs:
+        m = r.metrics[r.metrics.scope.isin(PAIRED_SCOPES)][cols + ["value"]].merge(base, on=cols, how="inner")
+        m["d"] = m["value"] - m["base"]
+        for (metric, scope, key), g in m.groupby(["metric", "scope", "key"], sort=False):
+            mean, lo, hi = mean_ci(g["value"])
+            d, dlo, dhi = mean_ci(g["d"])
+            out.append({"metric": metric, "scope": scope, "key": key, "scenario": r.name,
+                        "baseline": runs[baseline].name, "mean": mean, "ci_low": lo, "ci_high": hi, "diff": d,
+                        "diff_ci_low": dlo, "diff_ci_high": dhi, "n": len(g)})
+    return pd.DataFrame(out, columns=["metric", "scope", "key", "scenario", "baseline", "mean", "ci_low", "ci_high",
+                                      "diff", "diff_ci_low", "diff_ci_high", "n"])
+
+
+def load_compare(folder, baseline=None):
+    """Runs of a compare folder (in comparison order), the comparison table and JSON.
+
+    `baseline` (a scenario's name) recomputes the differences against that scenario; the default is the
+    baseline the comparison was run with. meta["baseline_index"] and meta["registry"] are filled in.
+    """
     require_dir(folder)
     require_files(folder, ["comparison.csv", "comparison.json"], "govsim compare")
     meta = read_json(os.path.join(folder, "comparison.json"))
@@ -230,7 +408,27 @@ def load_compare(folder):
     )
     for col in ("scope", "key", "scenario", "baseline"):
         table[col] = table[col].fillna("").astype(str)
+    names = [r.name for r in runs]
+    stored = meta.get("baseline") or (table["baseline"].iloc[0] if len(table) else names[0])
+    wanted = baseline or stored
+    if wanted not in names:
+        raise InputError(f"--baseline {wanted}: not one of the compared scenarios ({', '.join(names)})")
+    index = names.index(wanted)
+    if wanted != stored:
+        table = paired_table(runs, index)
+    meta["baseline_index"] = index
+    meta["registry"] = registry_from(meta, runs[0].summary)
     return runs, table, meta
+
+
+def baseline_time_units(table, registry, baseline_name):
+    """Per time metric, 'hours' or 'days', chosen once from the baseline's value (scope all) and used everywhere."""
+    units = {}
+    t = table[(table.scope == "all") & (table.key == "all") & (table.scenario == baseline_name)]
+    for _, row in t.iterrows():
+        if registry.get(row["metric"])["format"] == "time":
+            units[row["metric"]] = time_unit_for(row["mean"])
+    return units
 
 
 # ---------------------------------------------------------------------------
@@ -272,14 +470,19 @@ def plot_response_cdf(runs, path):
     for r in runs:
         d = r.distributions
         types += [k for k in d[d.scope == "type"]["key"].unique() if k not in types]
-    panels = [("all", "all", "all requests")] + [("type", t, f"type: {t}") for t in types]
+    panels = [("all", "all", tr("all requests"))] + [("type", t, f"{tr('type')}: {t}") for t in types]
+    # Hours, or days when the baseline's median is two days or more: the same unit in every panel.
+    d0 = runs[0].distributions
+    med = d0[(d0.scope == "all") & (d0.key == "all") & ((d0["quantile"] - 0.5).abs() < 1e-9)]["response_h"]
+    tunit = time_unit_for(float(med.iloc[0]) if len(med) else float("nan"))
+    scale = HOURS_PER_DAY if tunit == "days" else 1.0
     fig, axes = _grid(len(panels))
     for ax, (scope, key, title) in zip(axes, panels):
         drawn = False
         for i, r in enumerate(runs):
             d = r.distributions
             sel = d[(d.scope == scope) & (d.key == key)].sort_values("quantile")
-            x = sel["response_h"].astype(float) / HOURS_PER_DAY
+            x = sel["response_h"].astype(float) / scale
             ok = x > 0
             if not ok.any():
                 continue
@@ -290,10 +493,10 @@ def plot_response_cdf(runs, path):
         if drawn:
             ax.set_xscale("log")
         else:
-            ax.text(0.5, 0.5, "no resolved requests", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, tr("no resolved requests"), ha="center", va="center", transform=ax.transAxes)
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel("response time (days, log scale)")
-        ax.set_ylabel("share of resolved requests (cumulative)")
+        ax.set_xlabel(f"{tr('response time')} ({tr(tunit)}, {tr('log scale')})")
+        ax.set_ylabel(tr("share of resolved requests (cumulative)"))
         ax.set_ylim(0, 1)
         ax.grid(True, which="both", alpha=0.3)
     _scenario_legend(fig, runs)
@@ -310,7 +513,8 @@ def plot_service_gap(runs, path):
     groups = []
     for r in runs:
         groups += [g for g in r.keys("group") if g not in groups]
-    cats = [("all", "all", "all residents")] + [("group", g, g) for g in groups]
+    cats = [("all", "all", tr("all residents"))] + [("group", g, g) for g in groups]
+    registry = runs[0].registry
     n = len(runs)
     width = 0.8 / n
     fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + len(cats) * (0.9 + 0.35 * n)), 4.6))
@@ -342,18 +546,19 @@ def plot_service_gap(runs, path):
         for c, (_, _, label) in enumerate(cats):
             ax.annotate(label, xy=(c, 0), xycoords=("data", "axes fraction"), xytext=(0, -48),
                         textcoords="offset points", ha="center", va="top", fontsize=9, fontweight="bold")
-    ax.set_ylabel("share of all needs (%)")
-    ax.set_title("Service gap by resident group" + (" and scenario" if n > 1 else f" ({runs[0].name})"), fontsize=10)
+    ax.set_ylabel(tr("share of all needs (%)"))
+    ax.set_title(tr("Service gap by resident group") + (tr(" and scenario") if n > 1 else f" ({runs[0].name})"),
+                 fontsize=10)
     ax.grid(True, axis="y", alpha=0.3)
-    handles = [Patch(facecolor=grey, hatch=hatch, edgecolor="black", label=lab)
-               for _, lab, grey, hatch in GAP_COMPONENTS]
+    handles = [Patch(facecolor=grey, hatch=hatch, edgecolor="black", label=registry.label(metric, LANG))
+               for metric, _, grey, hatch in GAP_COMPONENTS]
     handles += [Line2D([], [], marker=scenario_style(i)["marker"], color="white", markeredgecolor="black",
                        linestyle="none", markersize=8,
-                       label="deadline breached (%)" + (f": {r.name}" if n > 1 else ""))
+                       label=tr("deadline breached (%)") + (f": {r.name}" if n > 1 else ""))
                 for i, r in enumerate(runs)]
     if n > 1:
         handles += [Patch(facecolor="white", edgecolor=scenario_style(i)["color"], linewidth=1.5,
-                          label=f"bar outline: {r.name}") for i, r in enumerate(runs)]
+                          label=f"{tr('bar outline')}: {r.name}") for i, r in enumerate(runs)]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     return save(fig, path)
@@ -374,7 +579,7 @@ def plot_backlog(runs, path):
     tiers = []
     for r in runs:
         tiers += [t for t in _tier_order(r.timeseries) if t not in tiers]
-    panels = [(None, "all units")] + [(t, f"tier: {t or '(none)'}") for t in tiers]
+    panels = [(None, tr("all units"))] + [(t, f"{tr('tier')}: {t or '(none)'}") for t in tiers]
     fig, axes = _grid(len(panels))
     for ax, (tier, title) in zip(axes, panels):
         for i, r in enumerate(runs):
@@ -389,8 +594,8 @@ def plot_backlog(runs, path):
             ax.plot(mean.index / HOURS_PER_DAY, mean.values, color=st["color"], linestyle=st["linestyle"],
                     marker=st["marker"], markevery=max(1, len(mean) // 8), markersize=4, label=r.name)
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel("simulated time (days)")
-        ax.set_ylabel("backlog (requests queued)")
+        ax.set_xlabel(tr("simulated time (days)"))
+        ax.set_ylabel(tr("backlog (requests queued)"))
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
     _scenario_legend(fig, runs)
@@ -441,13 +646,14 @@ def plot_trust(runs, path):
         st = scenario_style(i)
         ax.plot(t, [row[1] for row in rows], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
                 markevery=max(1, len(rows) // 8), markersize=4, label=r.name)
-        ax.fill_between(t, [row[2] for row in rows], [row[3] for row in rows], color=st["color"], alpha=0.15,
+        ax.fill_between(t, [max(0.0, row[2]) for row in rows], [min(1.0, row[3]) for row in rows],
+                        color=st["color"], alpha=0.15,
                         hatch=st["hatch"] or None, linewidth=0)
     if not any_data:
-        ax.text(0.5, 0.5, "no resident willingness recorded", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("simulated time (days)")
-    ax.set_ylabel("mean willingness to report (0-1)")
-    ax.set_title("Trust over time (band: 95% CI across replications)", fontsize=10)
+        ax.text(0.5, 0.5, tr("no resident willingness recorded"), ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel(tr("simulated time (days)"))
+    ax.set_ylabel(tr("mean willingness to report (0-1)"))
+    ax.set_title(tr("Trust over time (band: 95% CI across replications)"), fontsize=10)
     ax.grid(True, alpha=0.3)
     if any_data:
         ax.legend(frameon=False, fontsize=8)
@@ -455,56 +661,59 @@ def plot_trust(runs, path):
     return save(fig, path)
 
 
-def plot_forest(runs, table, path, metrics=HEADLINE_METRICS):
+def plot_forest(runs, table, path, baseline=0, registry=None):
     """Forest plot of paired differences (scenario minus baseline) with 95% CIs, scope all.
 
-    Metrics are grouped into panels by display unit (days, percentage points,
-    per request, other) so each panel has one honest scale. One marker per
-    non-baseline scenario in its fixed style.
+    Metrics (the registry's headline outcomes) are grouped into panels by display unit (hours, days,
+    percentage points, ...) so each panel has one honest scale. One marker per non-baseline scenario in
+    its fixed style; a filled marker where the interval has width and excludes 0.
     """
+    registry = registry or runs[0].registry
     t = table[(table.scope == "all") & (table.key == "all")]
     names = [r.name for r in runs]
-    others = [(i, n) for i, n in enumerate(names) if i > 0]
-    kinds = [k for k in ("time", "share", "count", "other") if any(m[2] == k for m in metrics)]
-    panels = []
-    for kind in kinds:
-        rows = [(m, lab) for m, lab, k in metrics if k == kind and (t.metric == m).any()]
-        if rows:
-            panels.append((kind, rows))
+    others = [(i, n) for i, n in enumerate(names) if i != baseline]
+    metrics = registry.headline_metrics(set(t.metric))
+    tunits = baseline_time_units(table, registry, names[baseline])
+    panels = {}
+    for m in metrics:
+        unit = unit_text(registry, m, LANG, tunits.get(m, "hours"), difference=True) or registry.get(m)["unit"]
+        panels.setdefault(unit, []).append(m)
     if not panels or not others:
         fig, ax = plt.subplots(figsize=(6, 2))
-        ax.text(0.5, 0.5, "no paired differences to show (one scenario only)", ha="center", va="center")
+        ax.text(0.5, 0.5, tr("no paired differences to show (one scenario only)"), ha="center", va="center")
         ax.axis("off")
         return save(fig, path)
+    panels = list(panels.items())
     heights = [max(1.0, 0.45 * len(rows) * max(1, len(others)) ** 0.5) + 0.7 for _, rows in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(7.2, sum(heights)), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
-    unit_label = {"time": "difference (days)", "share": "difference (percentage points)",
-                  "count": "difference (per request)", "other": "difference (metric units)"}
-    for ax, (kind, rows) in zip([a[0] for a in axes], panels):
-        for r_i, (metric, label) in enumerate(rows):
+    for ax, (unit, rows) in zip([a[0] for a in axes], panels):
+        for r_i, metric in enumerate(rows):
+            fmt = registry.get(metric)["format"]
             for o_i, (s_i, sname) in enumerate(others):
                 sel = t[(t.metric == metric) & (t.scenario == sname)]
                 if sel.empty:
                     continue
                 row = sel.iloc[0]
-                d, lo, hi = (display_value(float(row[c]), kind) for c in ("diff", "diff_ci_low", "diff_ci_high"))
+                d, lo, hi = (display_value(float(row[c]), fmt, tunits.get(metric, "hours"))
+                             for c in ("diff", "diff_ci_low", "diff_ci_high"))
                 y = r_i + (o_i - (len(others) - 1) / 2) * 0.25
                 st = scenario_style(s_i)
                 if not (math.isnan(lo) or math.isnan(hi)):
                     ax.plot([lo, hi], [y, y], color=st["color"], linestyle=st["linestyle"], linewidth=1.6)
-                excl = not (math.isnan(lo) or math.isnan(hi)) and (lo > 0 or hi < 0)
+                excl = not (math.isnan(lo) or math.isnan(hi)) and hi > lo and (lo > 0 or hi < 0)
                 ax.plot(d, y, marker=st["marker"], color=st["color"],
                         markerfacecolor=st["color"] if excl else "white", markersize=7, linestyle="none")
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([lab for _, lab in rows], fontsize=8)
+        ax.set_yticklabels([registry.label(m, LANG) for m in rows], fontsize=8)
         ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlabel(unit_label[kind], fontsize=9)
+        ax.set_xlabel(f"{tr('difference')} ({unit})" if LANG == "en" else f"{tr('difference')}（{unit}）", fontsize=9)
         ax.grid(True, axis="x", alpha=0.3)
-    axes[0][0].set_title(f"Paired differences vs {names[0]} (95% CI; filled marker: CI excludes 0)", fontsize=10)
+    axes[0][0].set_title(f"{tr('Paired differences vs')} {names[baseline]} {tr('(95% CI; filled marker: CI excludes 0)')}",
+                         fontsize=10)
     handles = [Line2D([], [], color=scenario_style(i)["color"], linestyle=scenario_style(i)["linestyle"],
-                      marker=scenario_style(i)["marker"], label=f"{n} - {names[0]}") for i, n in others]
+                      marker=scenario_style(i)["marker"], label=f"{n} - {names[baseline]}") for i, n in others]
     _scenario_legend(fig, runs, handles)
     return save(fig, path)
 
@@ -521,17 +730,22 @@ def plot_run_folder(folder, out=None):
     ]
 
 
-def plot_compare_folder(folder, out=None):
+def plot_compare_folder(folder, out=None, baseline=None):
     """All figures of a `govsim compare` folder; returns the list of PNG paths."""
-    runs, table, _ = load_compare(folder)
+    runs, table, meta = load_compare(folder, baseline)
     out = out or os.path.join(folder, "plots")
-    return [
-        plot_forest(runs, table, os.path.join(out, "forest.png")),
+    written = [
+        plot_forest(runs, table, os.path.join(out, "forest.png"), meta["baseline_index"], meta["registry"]),
         plot_response_cdf(runs, os.path.join(out, "response_cdf.png")),
         plot_service_gap(runs, os.path.join(out, "service_gap.png")),
         plot_backlog(runs, os.path.join(out, "backlog_by_tier.png")),
         plot_trust(runs, os.path.join(out, "trust.png")),
     ]
+    if meta.get("options"):
+        names = [r.name for r in runs]
+        structures = [o.get("structure") or {} for o in meta["options"]]
+        written.append(plot_structure_summaries(structures, names, os.path.join(out, "structures.png")))
+    return written
 
 
 # ---------------------------------------------------------------------------
@@ -541,24 +755,15 @@ def plot_compare_folder(folder, out=None):
 SWEEP_FIXED = ["point", "replication", "metric", "scope", "key", "value"]
 
 
-def _metric_kind(metric):
-    """Display kind of a metric from its name (for axis units)."""
-    for m, _, k in HEADLINE_METRICS:
-        if m == metric:
-            return k
-    if metric.endswith("_h"):
-        return "time"
-    if metric.startswith("share_") or metric == "service_gap":
-        return "share"
-    if metric.endswith("_per_request"):
-        return "count"
-    return "other"
+def _never_negative(registry, metric):
+    """Metrics that cannot fall below zero (every one but relative gaps): their bands are clipped at zero."""
+    return registry.get(metric)["unit"] != "ratio"
 
 
-def _metric_axis_label(metric):
-    """Axis label of a metric with its display unit."""
-    unit = KIND_UNITS[_metric_kind(metric)]
-    return f"{metric} ({unit})" if unit else metric
+def _sweep_time_unit(summary, metric):
+    """Hours or days for a time metric of a sweep, from the median of its means over the points."""
+    sm = summary[summary.metric == metric]["mean"]
+    return time_unit_for(float(sm.median()) if len(sm) else float("nan"))
 
 
 def load_sweep(path):
@@ -585,19 +790,21 @@ def sweep_summary(df, params, scope="all", key="all"):
     return pd.DataFrame(rows)
 
 
-def _sweep_metrics(summary, metrics):
-    """Metrics to show: the requested ones, else headline metrics present, else all."""
+def _sweep_metrics(summary, metrics, registry):
+    """Metrics to show: the requested ones, else the registry's headline outcomes present, else all."""
     present = list(dict.fromkeys(summary["metric"])) if len(summary) else []
     if metrics:
         return [m for m in metrics if m in present]
-    head = [m for m, _, _ in HEADLINE_METRICS if m in present]
+    head = registry.headline_metrics(set(present))
     return head[:6] or present[:6]
 
 
-def plot_sweep_lines(df, params, path, metrics=None):
-    """Metric against the first swept parameter with 95% CI bands; one line per value of a second parameter."""
+def plot_sweep_lines(df, params, path, metrics=None, registry=None):
+    """Metric against the first swept parameter with 95% CI bands (clipped at zero for metrics that cannot be
+    negative); one line per value of a second parameter; axes in the registry's units."""
+    registry = registry or Registry()
     s = sweep_summary(df, params)
-    metrics = _sweep_metrics(s, metrics)
+    metrics = _sweep_metrics(s, metrics, registry)
     if not metrics:
         raise InputError(f"{path}: sweep has no scope-all metrics to plot")
     x = params[0]
@@ -605,7 +812,9 @@ def plot_sweep_lines(df, params, path, metrics=None):
     fig, axes = _grid(len(metrics))
     handles = {}
     for ax, metric in zip(axes, metrics):
-        kind = _metric_kind(metric)
+        kind = registry.get(metric)["format"]
+        tunit = _sweep_time_unit(s, metric)
+        floor = 0.0 if _never_negative(registry, metric) else -math.inf
         sm = s[s.metric == metric]
         groups = list(sm.groupby(series, sort=True)) if series else [(None, sm)]
         for gi, (gval, g) in enumerate(groups):
@@ -613,55 +822,79 @@ def plot_sweep_lines(df, params, path, metrics=None):
             g = g.groupby(x, sort=True)[["mean", "ci_low", "ci_high"]].mean().reset_index()
             st = scenario_style(gi)
             xs = g[x].astype(float)
-            label = f"{series} = {gval}" if series else metric
-            ax.plot(xs, [display_value(v, kind) for v in g["mean"]], color=st["color"], linestyle=st["linestyle"],
+            label = f"{series} = {gval}" if series else registry.label(metric, LANG)
+            ax.plot(xs, [display_value(v, kind, tunit) for v in g["mean"]], color=st["color"], linestyle=st["linestyle"],
                     marker=st["marker"], markersize=4, label=label)
-            ax.fill_between(xs, [display_value(v, kind) for v in g["ci_low"]],
-                            [display_value(v, kind) for v in g["ci_high"]], color=st["color"], alpha=0.15,
+            ax.fill_between(xs, [max(floor, display_value(v, kind, tunit)) for v in g["ci_low"]],
+                            [display_value(v, kind, tunit) for v in g["ci_high"]], color=st["color"], alpha=0.15,
                             hatch=st["hatch"] or None, linewidth=0)
             handles[label] = Line2D([], [], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
                                     label=label)
         ax.set_xlabel(x)
-        ax.set_ylabel(_metric_axis_label(metric))
+        ax.set_ylabel(axis_label(registry, metric, LANG, tunit))
+        if floor == 0.0:
+            ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
     if series:
         _scenario_legend(fig, None, list(handles.values()))
     else:
         fig.tight_layout()
-    fig.suptitle("Sweep: mean with 95% CI band across replications", fontsize=10, y=1.01)
+    fig.suptitle(tr("Sweep: mean with 95% CI band across replications"), fontsize=10, y=1.01)
     return save(fig, path)
 
 
-def plot_sweep_heatmap(df, params, path, metrics=None):
-    """Heatmap of the mean of each metric over the first two swept parameters."""
+def plot_sweep_heatmap(df, params, path, metrics=None, registry=None):
+    """Heatmap of the mean of each metric over the first two swept parameters.
+
+    Panels in the same display unit share one colour scale, which starts at zero for metrics that cannot
+    be negative: a small difference looks small, not black against white.
+    """
+    registry = registry or Registry()
     if len(params) < 2:
         raise InputError(f"{path}: a heatmap needs two swept parameters, the sweep has {len(params)}")
     s = sweep_summary(df, params)
-    metrics = _sweep_metrics(s, metrics)
+    metrics = _sweep_metrics(s, metrics, registry)
     if not metrics:
         raise InputError(f"{path}: sweep has no scope-all metrics to plot")
     px, py = params[0], params[1]
-    fig, axes = _grid(len(metrics), max_cols=2, panel=(5.2, 4.2))
-    for ax, metric in zip(axes, metrics):
-        kind = _metric_kind(metric)
+    grids = {}
+    for metric in metrics:
+        kind = registry.get(metric)["format"]
+        tunit = _sweep_time_unit(s, metric)
         sm = s[s.metric == metric]
         grid = sm.pivot_table(index=py, columns=px, values="mean", aggfunc="mean").sort_index().sort_index(axis=1)
-        vals = grid.applymap(lambda v: display_value(v, kind))
-        im = ax.imshow(vals.values, origin="lower", aspect="auto", cmap="Greys")
+        vals = grid.apply(lambda col: col.map(lambda v: display_value(v, kind, tunit)))
+        grids[metric] = (grid, vals, tunit, axis_label(registry, metric, LANG, tunit))
+    scales = {}  # display unit -> (low, high) over every panel in that unit
+    for metric, (_, vals, tunit, _) in grids.items():
+        unit = unit_text(registry, metric, LANG, tunit) or metric
+        v = pd.Series(vals.values.ravel()).dropna()
+        if v.empty:
+            continue
+        lo = min(0.0, float(v.min())) if _never_negative(registry, metric) else float(v.min())
+        old = scales.get(unit, (lo, float(v.max())))
+        scales[unit] = (min(old[0], lo), max(old[1], float(v.max())))
+    fig, axes = _grid(len(metrics), max_cols=2, panel=(5.2, 4.2))
+    for ax, metric in zip(axes, metrics):
+        grid, vals, tunit, title = grids[metric]
+        unit = unit_text(registry, metric, LANG, tunit) or metric
+        lo, hi = scales.get(unit, (0.0, 1.0))
+        if not hi > lo:
+            hi = lo + 1.0
+        im = ax.imshow(vals.values, origin="lower", aspect="auto", cmap="Greys", vmin=lo, vmax=hi)
         ax.set_xticks(range(len(grid.columns)))
         ax.set_xticklabels([f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in grid.columns], fontsize=8)
         ax.set_yticks(range(len(grid.index)))
         ax.set_yticklabels([f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in grid.index], fontsize=8)
         ax.set_xlabel(px)
         ax.set_ylabel(py)
-        ax.set_title(_metric_axis_label(metric), fontsize=9)
+        ax.set_title(title, fontsize=9)
         # Numbers in the cells keep the map readable without a colour scale.
-        lo, hi = float(pd.Series(vals.values.ravel()).min()), float(pd.Series(vals.values.ravel()).max())
         for yi in range(vals.shape[0]):
             for xi in range(vals.shape[1]):
                 v = vals.values[yi, xi]
                 if not math.isnan(v):
-                    dark = hi > lo and (v - lo) / (hi - lo) > 0.55
+                    dark = (v - lo) / (hi - lo) > 0.55
                     ax.text(xi, yi, f"{v:.3g}", ha="center", va="center", fontsize=7,
                             color="white" if dark else "black")
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
@@ -669,8 +902,9 @@ def plot_sweep_heatmap(df, params, path, metrics=None):
     return save(fig, path)
 
 
-def plot_sensitivity(path_csv, path):
+def plot_sensitivity(path_csv, path, registry=None):
     """Sensitivity bar chart: Morris mu* (bars) with sigma (hatched bars) per parameter, one panel per metric."""
+    registry = registry or Registry()
     df = read_csv(path_csv, ["metric", "parameter", "mu_star", "sigma"])
     df["metric"] = df["metric"].fillna("").astype(str)
     df["parameter"] = df["parameter"].fillna("").astype(str)
@@ -681,18 +915,20 @@ def plot_sensitivity(path_csv, path):
     fig, axes = _grid(len(metrics), max_cols=2, panel=(5.4, 0.9 + 0.45 * n_params))
     for ax, metric in zip(axes, metrics):
         d = df[df.metric == metric].sort_values("mu_star", ascending=True)
-        kind = _metric_kind(metric)  # effects are in metric units: show hours as days, shares as percent
-        mu = [display_value(float(v), kind) for v in d["mu_star"]]
-        sigma = [display_value(float(v), kind) for v in d["sigma"]]
+        kind = registry.get(metric)["format"]  # effects in the metric's display unit (shares in points)
+        tunit = time_unit_for(max([float(v) for v in d["mu_star"]] + [0.0]))
+        mu = [display_value(float(v), kind, tunit) for v in d["mu_star"]]
+        sigma = [display_value(float(v), kind, tunit) for v in d["sigma"]]
         y = range(len(d))
-        ax.barh([v + 0.2 for v in y], mu, height=0.38, color="#404040", edgecolor="black", label="mu* (mean |effect|)")
+        ax.barh([v + 0.2 for v in y], mu, height=0.38, color="#404040", edgecolor="black",
+                label=tr("mu* (mean |effect|)"))
         ax.barh([v - 0.2 for v in y], sigma, height=0.38, color="white", edgecolor="black", hatch="///",
-                label="sigma (interaction / non-linearity)")
+                label=tr("sigma (interaction / non-linearity)"))
         ax.set_yticks(list(y))
         ax.set_yticklabels(d["parameter"], fontsize=8)
-        unit = {"time": "days", "share": "percentage points"}.get(kind, KIND_UNITS[kind] or "metric units")
-        ax.set_xlabel(f"elementary effect ({unit})")
-        ax.set_title(metric, fontsize=9)
+        unit = unit_text(registry, metric, LANG, tunit, difference=True)
+        ax.set_xlabel(f"{tr('elementary effect')} ({unit})" if unit else tr("elementary effect"))
+        ax.set_title(registry.label(metric, LANG), fontsize=9)
         ax.grid(True, axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.02))
@@ -708,14 +944,16 @@ def plot_sweep_folder(folder, out=None):
     if not os.path.isfile(sweep) and not os.path.isfile(sens):
         raise InputError(f"{folder}: missing sweep.csv and sensitivity.csv (not a sweep folder?)")
     out = out or os.path.join(folder, "plots")
+    manifest = os.path.join(folder, "manifest.json")
+    registry = registry_from(read_json(manifest)) if os.path.isfile(manifest) else Registry()
     written = []
     if os.path.isfile(sweep):
         df, params = load_sweep(sweep)
-        written.append(plot_sweep_lines(df, params, os.path.join(out, "sweep_lines.png")))
+        written.append(plot_sweep_lines(df, params, os.path.join(out, "sweep_lines.png"), registry=registry))
         if len(params) >= 2:
-            written.append(plot_sweep_heatmap(df, params, os.path.join(out, "sweep_heatmap.png")))
+            written.append(plot_sweep_heatmap(df, params, os.path.join(out, "sweep_heatmap.png"), registry=registry))
     if os.path.isfile(sens):
-        written.append(plot_sensitivity(sens, os.path.join(out, "sensitivity.png")))
+        written.append(plot_sensitivity(sens, os.path.join(out, "sensitivity.png"), registry=registry))
     return written
 
 
@@ -744,10 +982,11 @@ def parse_dot(text):
     for line in text.splitlines():
         e = _DOT_EDGE.match(line)
         if e:
-            edges.append((e.group(1), e.group(2), _dot_attrs(e.group(3)).get("style", "solid")))
+            if not e.group(1).startswith("legend"):
+                edges.append((e.group(1), e.group(2), _dot_attrs(e.group(3)).get("style", "solid")))
             continue
         n = _DOT_NODE.match(line)
-        if n and n.group(1) not in ("node", "edge", "graph"):
+        if n and n.group(1) not in ("node", "edge", "graph") and not n.group(1).startswith("legend"):
             a = _dot_attrs(n.group(2))
             label = a.get("label", n.group(1))
             name, _, rest = label.partition("\n")
@@ -865,30 +1104,106 @@ def draw_structure(ax, nodes, edges, title, colour_index=0):
     ax.set_title(title, fontsize=10)
 
 
+def structure_from_dot(dot):
+    """The structure summary govsim writes as the first line of its DOT output (// govsim-structure: {...})."""
+    for line in dot.splitlines():
+        if line.startswith("// govsim-structure:"):
+            try:
+                return json.loads(line.split(":", 1)[1])
+            except ValueError:
+                break
+    raise InputError("govsim describe --dot wrote no structure summary (an older govsim binary?)")
+
+
+def _structure_layout(structure):
+    """Rows (tier, [groups]) from the top tier down, groups ordered under their parents; positions {group: (x, y)}."""
+    groups = structure.get("groups") or []
+    by_name = {g["name"]: g for g in groups}
+    tiers = list(structure.get("tiers") or dict.fromkeys(g["tier"] for g in groups))
+    pos, rows = {}, []
+    for r, tier in enumerate(tiers):
+        members = [g["name"] for g in groups if g["tier"] == tier]
+        members.sort(key=lambda n: (pos.get(by_name[n].get("parent") or "", (0.5, 0))[0], [g["name"] for g in groups].index(n)))
+        for i, n in enumerate(members):
+            pos[n] = ((i + 0.5) / max(1, len(members)), -r)
+        rows.append((tier, members))
+    return rows, pos
+
+
+def draw_structure_summary(ax, structure, title, colour_index=0):
+    """One organisation at the level of unit groups: one row per tier, each group a box with its count and
+    staff, hierarchy (solid), referral (dashed) and routing (dotted) links between groups; the home tier
+    says how many communities its units make."""
+    rows, pos = _structure_layout(structure)
+    by_name = {g["name"]: g for g in structure.get("groups") or []}
+    st = scenario_style(colour_index)
+    styles = {"hierarchy": "-", "referral": "--", "routing": ":"}
+    for link in structure.get("links") or []:
+        a, b = link["from"], link["to"]
+        if a == b or a not in pos or b not in pos or link["kind"] not in styles:
+            continue
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        rad = 0.3 if abs(y0 - y1) < 1e-9 else 0.0
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", linestyle=styles[link["kind"]], lw=0.8, color="#444444",
+                                    shrinkA=16, shrinkB=16, connectionstyle=f"arc3,rad={rad}"))
+    communities = int(structure.get("communities") or 0)
+    for tier, members in rows:
+        y = pos[members[0]][1] if members else 0
+        units = sum(by_name[n]["count"] for n in members)
+        staff = sum(by_name[n]["count"] * by_name[n]["staff"] for n in members)
+        home = any(by_name[n].get("home") for n in members)
+        where = (f", {communities} {tr('communities')}" if home and communities else "")
+        ax.text(-0.03, y, f"{tier}\n{units} {tr('units')}{where}\n{tr('staff')} {staff}", ha="right", va="center",
+                fontsize=7, style="italic")
+        for n in members:
+            g = by_name[n]
+            x, yy = pos[n]
+            name = n if len(n) <= 18 else n[:17] + "\u2026"
+            connected = g.get("connected", 0) > 0
+            ax.text(x, yy, f"{name}\n{g['kind']}\n{g['count']} x {tr('staff')} {g['staff']}", ha="center", va="center",
+                    fontsize=6, bbox=dict(boxstyle="round,pad=0.3", facecolor="#dddddd" if connected else "white",
+                                          edgecolor=st["color"], linewidth=1.2, hatch=st["hatch"] or None))
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-len(rows) + 0.4, 0.6)
+    ax.axis("off")
+    ax.set_title(title, fontsize=10)
+
+
+def plot_structure_summaries(structures, names, path):
+    """Organisational structures side by side from their summaries (comparison.json's options[].structure)."""
+    n = len(structures)
+    max_rows = max([len(_structure_layout(s)[0]) for s in structures] + [1])
+    widths = [max(4.8, 1.15 * max([len(m) for _, m in _structure_layout(s)[0]] + [1])) for s in structures]
+    fig, axes = plt.subplots(1, n, figsize=(sum(widths) + 1.0 * n, 1.3 + 1.2 * max_rows), squeeze=False,
+                             gridspec_kw={"width_ratios": widths})
+    for i, (ax, structure) in enumerate(zip(axes[0], structures)):
+        title = names[i] if i < len(names) else f"scenario {i}"
+        if structure.get("communities"):
+            title += f" ({structure['communities']} {tr('communities')})"
+        draw_structure_summary(ax, structure, title, i)
+    handles = [Line2D([], [], color="#333333", linestyle="-", label=tr("hierarchy (child to parent)")),
+               Line2D([], [], color="#333333", linestyle="--", label=tr("referral")),
+               Line2D([], [], color="#333333", linestyle=":", label=tr("routing")),
+               Patch(facecolor="#dddddd", edgecolor="#333333", label=tr("on the data platform"))]
+    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0.06, 0.07, 1, 1))
+    return save(fig, path)
+
+
 def plot_structures(govsim, scenarios, path, names=None, extra_args=()):
-    """Organisational structures of several scenarios side by side, one panel each."""
-    graphs = []
+    """Organisational structures of several scenario files side by side, from `govsim describe --dot`."""
+    structures, titles = [], []
     for i, sc in enumerate(scenarios):
         text, dot = describe_scenario(govsim, sc, extra_args)
-        nodes, edges = parse_dot(dot)
-        if not nodes:
-            raise InputError(f"{sc}: govsim describe wrote a DOT graph without units")
+        structure = structure_from_dot(dot)
+        if not structure.get("groups"):
+            raise InputError(f"{sc}: govsim describe wrote a structure without units")
         first = text.strip().splitlines()[0].strip() if text.strip() else ""
-        name = (names[i] if names and i < len(names) else None) or first or os.path.splitext(os.path.basename(sc))[0]
-        graphs.append((name, nodes, edges))
-    n = len(graphs)
-    max_rows = max(len(layout_by_tier(nd, ed)[1]) for _, nd, ed in graphs)
-    widths = [_panel_width(nd, ed) for _, nd, ed in graphs]
-    fig, axes = plt.subplots(1, n, figsize=(sum(widths) + 0.8 * n, 1.3 + 1.3 * max_rows), squeeze=False,
-                             gridspec_kw={"width_ratios": widths})
-    for i, (ax, (name, nodes, edges)) in enumerate(zip(axes[0], graphs)):
-        draw_structure(ax, nodes, edges, name, i)
-    handles = [Line2D([], [], color="#333333", linestyle="-", label="hierarchy (child to parent)"),
-               Line2D([], [], color="#333333", linestyle="--", label="referral"),
-               Line2D([], [], color="#333333", linestyle=":", label="routing")]
-    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    fig.tight_layout(rect=(0.04, 0.06, 1, 1))
-    return save(fig, path)
+        titles.append((names[i] if names and i < len(names) else None) or first
+                      or os.path.splitext(os.path.basename(sc))[0])
+        structures.append(structure)
+    return plot_structure_summaries(structures, titles, path)
 
 
 # ---------------------------------------------------------------------------
@@ -909,6 +1224,7 @@ def build_parser():
     c = sub.add_parser("compare", help="plots of a `govsim compare` folder")
     c.add_argument("dir", metavar="DIR", help="folder written by `govsim compare ... --out DIR`")
     c.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
+    c.add_argument("--baseline", metavar="NAME", help="differences against this scenario (default: the comparison's)")
     s = sub.add_parser("sweep", help="plots of a sweep folder (sweep.csv, sensitivity.csv)")
     s.add_argument("dir", metavar="SWEEPDIR", help="folder holding sweep.csv and/or sensitivity.csv")
     s.add_argument("--out", metavar="PLOTDIR", help="output folder (default: SWEEPDIR/plots)")
@@ -918,16 +1234,19 @@ def build_parser():
     t.add_argument("--out", metavar="FILE.png", required=True, help="output PNG file")
     t.add_argument("--set", metavar="path=value", action="append", default=[],
                    help="scenario override passed to `govsim describe` (repeatable)")
+    for sp in (r, c, s, t):
+        sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and titles")
     return p
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        set_language(args.lang)
         if args.command == "run":
             written = plot_run_folder(args.dir, args.out)
         elif args.command == "compare":
-            written = plot_compare_folder(args.dir, args.out)
+            written = plot_compare_folder(args.dir, args.out, args.baseline)
         elif args.command == "sweep":
             written = plot_sweep_folder(args.dir, args.out)
         else:

@@ -1,20 +1,23 @@
 #!/usr/bin/python3
-"""One self-contained HTML report of a `govsim compare` folder.
+"""One self-contained HTML report of a `govsim compare` folder, in English or Chinese.
 
-    govsim_report.py DIR [--out report.html] [--govsim BIN]
+    govsim_report.py DIR [--out report.html] [--baseline NAME] [--lang en|zh]
 
-The page is readable offline: all figures are PNGs embedded as base64 data
-URIs and the style sheet is inline (no external CSS or JavaScript). It holds:
+Everything comes from the results folder (comparison.json holds each option's
+differences from the baseline and from the file it extends, its resources and
+its structure; summary.json and comparison.json hold the metric registry), so
+no govsim binary is needed. The page is readable offline (figures embedded as
+data URIs, inline style sheet, no JavaScript), on a phone (tables scroll
+sideways inside their box) and on A4 paper (figures kept with captions,
+headings kept with what follows). It holds:
 
-  * a headline table: each scenario's value with its 95% CI and the paired
-    difference to the baseline (first scenario) with its 95% CI; times in days
-  * the key differences of the scenarios: from comparison.json, summary.json
-    and timeseries.csv (tiers, unit groups, units), and, when a govsim binary
-    is given with --govsim, from `govsim describe` (staff, platform coverage,
-    kinds) together with a drawing of the organisational structures
-  * the figures of govsim_plots.py (forest plot, response-time CDFs, service
-    gap, backlog per tier, trust)
-  * a plain-words glossary of the metrics and the caveats of the model
+  * first screen: a verdict per option in plain words: better or worse than
+    the baseline on each headline outcome, by how much in natural units, with
+    the 95% interval and the resources used; better/worse marked by colour and
+    symbol; a warning when there are too few replications
+  * a table of the headline outcomes, utilisation per tier, how the options
+    differ (settings, resources, structure drawing), the figures, a glossary
+    of the reform's terms and of the metrics, and the model's caveats
 
 Errors in the input (missing folder or files) give one line on stderr naming
 the path and exit status 2; never a traceback.
@@ -26,7 +29,6 @@ import datetime
 import html
 import math
 import os
-import re
 import sys
 import tempfile
 
@@ -34,63 +36,116 @@ sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import govsim_plots as gp  # noqa: E402
 
-# Plain-words meaning of each metric (shown in the glossary).
-GLOSSARY = {
-    "needs": "Problems residents had during the measured period (whether or not they reported them).",
-    "reported": "Needs that residents actually reported to some unit.",
-    "resolved": "Requests that a unit finished before the end of the run.",
-    "share_unreported": "Share of needs never reported, e.g. because residents did not trust the system or found it too hard.",
-    "share_abandoned": "Share of needs whose residents gave up waiting after reporting.",
-    "share_lost": "Share of needs lost on the way between units (a hand-off that never arrived).",
-    "share_no_responsible_unit": "Share of needs for which no unit could be found that would take responsibility.",
-    "share_unresolved": "Share of needs still open when the run ended.",
-    "service_gap": "Share of needs that were not met at all: the sum of the five shares above.",
-    "share_deadline_breached": "Share of needs resolved (or still open) after their deadline; reported separately, not part of the gap.",
-    "response_mean_h": "Average time from reporting to resolution, for requests that were resolved.",
-    "response_median_h": "Half of the resolved requests took less than this from report to resolution.",
-    "response_p90_h": "Nine in ten resolved requests took less than this; the slow tail residents remember.",
-    "response_p99_h": "99 in 100 resolved requests took less than this.",
-    "since_need_mean_h": "Average time from the moment the need arose (not when it was reported) to its resolution.",
-    "since_need_p90_h": "Nine in ten resolved needs were met within this time of arising.",
-    "wait_mean_h": "Average time a request spent waiting in queues for staff.",
-    "transit_mean_h": "Average time a request spent travelling between units (hand-over delays).",
-    "first_contact_mean_h": "Average time from reporting until a member of staff first picked the request up.",
-    "handoffs_per_request": "How often, on average, a request was passed from one unit to another.",
-    "bounces_per_request": "How often a request was sent back or refused ('not our job') and had to go elsewhere.",
-    "misroutes_per_request": "How often a request was sent to the wrong unit.",
-    "redocumentations_per_request": "How often the paperwork had to be written again for a new unit.",
-    "reworks_per_request": "How often a resolution was not good enough and the work had to be redone.",
-    "share_escalated": "Share of requests passed up to a higher tier.",
-    "throughput_per_day": "Requests resolved per day.",
-    "little_L": "Average number of requests in the system (a check on the simulation: should match little_lambda_W).",
-    "little_lambda_W": "Arrival rate times mean time in the system (Little's law; should match little_L).",
-    "little_relative_gap": "Relative gap between the two sides of Little's law; near zero means the bookkeeping is consistent.",
-    "staff_hours": "Staff hours available in the measured period.",
-    "staff_hours_on_residents": "Staff hours spent on residents' requests.",
-    "staff_hours_diverted": "Staff hours spent on administrative tasks and economic targets instead of residents.",
-    "cost_per_resolved": "Staff cost (in the scenario's cost units) per resolved request.",
-    "mean_willingness_end": "Average willingness of residents to report a problem at the end (0 = never, 1 = always): a measure of trust.",
-    "utilisation": "Share of a unit's staff time that was busy.",
-    "diverted_share": "Share of a unit's staff time diverted from residents.",
-    "mean_queue": "Average number of requests waiting at a unit.",
-    "backlog_end": "Requests waiting at a unit at the end of the run.",
+MIN_REPLICATIONS = 5  # below this, 95% intervals rest on too few values to mean much
+
+# The reform's terms (docs/glossary.md holds the same): (term, pinyin, English, explanation en, explanation zh).
+TERMS = [
+    ("街道办事处", "jiēdào bànshìchù", "sub-district office",
+     "The city district's agency between the district and the residents' committees; before the reform it also "
+     "carried economic targets, so service was not its main work. Guiyang abolished 49 of them.",
+     "区政府的派出机关，位于区与居委会之间；改革前还承担经济指标，服务不是其主业。贵阳撤销了49个街道办事处。"),
+    ("居委会", "jūmín wěiyuánhuì", "residents' committee",
+     "Residents' self-governing body for 1,000-3,000 households; before the reform loaded with administrative "
+     "work pushed down from above.",
+     "居民自治组织，管辖1000至3000户；改革前被上级下派的大量行政事务所占用。"),
+    ("一委一会一中心", "yī wěi yī huì yī zhōngxīn", "one committee, one council, one centre",
+     "In every new community: a party committee (coordination), a residents' council (deliberation and "
+     "oversight) and a community service centre (delivery); execution and oversight separated.",
+     "每个新社区设社区党委（统筹协调）、居民议事会（议事监督）和社区服务中心（提供服务），执行与监督分开。"),
+    ("一社多居", "yī shè duō jū", "one community, several committees",
+     "One community service centre covers several residents' committees.",
+     "一个社区服务中心覆盖多个居委会。"),
+    ("居政分离", "jū zhèng fēnlí", "separating residents' self-government from administration",
+     "Committees no longer do administrative work: they help the centre, organise volunteers, mediate disputes "
+     "and govern themselves.",
+     "居委会不再承担行政事务，转为协助服务中心、组织志愿者、调解纠纷、居民自治。"),
+    ("一居两站", "yī jū liǎng zhàn", "one committee, two stations",
+     "Each residents' committee runs a mass-service station and a public-order station.",
+     "每个居委会设群众工作站和治安工作站。"),
+    ("社会和云", "shèhuì hé yún", "the 'social harmony cloud' data platform",
+     "A city-wide data platform: city, district and community data shared across departments, so cases move "
+     "with their information.",
+     "全市统一的数据平台，市、区、社区数据在各部门间共享，案件连同信息一起流转。"),
+    ("一站式", "yī zhàn shì", "one-stop service",
+     "Residents ask once, at one window, for what several departments do.",
+     "居民在一个窗口一次办理原本涉及多个部门的事项。"),
+    ("五力共治", "wǔ lì gòng zhì", "governance by five forces",
+     "Party (coordination), government (main capacity), society (NGOs, enterprises), residents (participation, "
+     "volunteers) and institutions (rules, deadlines, accountability) govern together.",
+     "党（统筹）、政府（主体能力）、社会（社会组织、企业）、居民（参与、志愿者）和制度（规则、时限、问责）共同治理。"),
+]
+
+# Words of the page, in English and Chinese.
+WORDS = {
+    "en": {
+        "title": "govsim comparison", "verdict": "Verdict", "baseline": "baseline",
+        "vs": "compared with", "better": "better", "worse": "worse", "unclear": "no clear difference",
+        "no_interval": "no interval (one replication): no claim", "shorter": "shorter", "longer": "longer",
+        "higher": "higher", "lower": "lower", "ci": "95% CI", "resources": "Resources",
+        "staff": "staff", "platform": "on the data platform", "units": "units", "communities": "communities",
+        "fiscal": "fiscal cost", "utilisation": "Utilisation by tier", "util_note":
+        "Share of working staff-hours busy, by tier (context for the verdict: a tier near 100% has no slack).",
+        "headline": "Headline outcomes", "metric": "outcome", "unit": "unit", "mean_ci": "mean [95% CI]",
+        "diff_ci": "difference [95% CI]", "differ": "How the options differ", "settings": "Settings",
+        "from_baseline": "differences from the baseline", "from_parent": "differences from the file it extends",
+        "none": "none", "setting": "setting", "value": "value", "other": "compared value", "absent": "(absent)",
+        "figures": "Figures", "glossary": "Glossary", "terms": "The reform's terms", "metrics_gloss": "The outcomes",
+        "caveats": "Caveats", "few_reps": "Only {n} replication(s) per option: 95% intervals from fewer than {m} "
+        "replications say little, and none is drawn from one. Run more (--replications 10) before acting on "
+        "these figures.", "legend": "Marks: {b} better, {w} worse (the paired 95% interval excludes 0), "
+        "{u} no clear difference.", "structure_caption": "Organisational structures, one row per tier, by unit "
+        "group (count x staff each); the residents' tier says how many communities its units form.",
+        "tier": "tier", "generated": "Report generated", "folder": "Results folder", "uses": "uses",
+        "vs_base": "baseline", "about": "About this comparison", "replications": "replications per option",
+        "seed": "seed", "hours": "hours", "days": "days", "pp": "percentage points", "extends": "extends",
+        "staff_by_group": "staff by unit group", "days_note": "Times are in hours, or in days of 24 hours where "
+        "the baseline's value is two days or more; each outcome keeps one unit throughout.",
+    },
+    "zh": {
+        "title": "govsim 方案比较", "verdict": "结论", "baseline": "基线",
+        "vs": "与基线相比", "better": "较好", "worse": "较差", "unclear": "无明显差别",
+        "no_interval": "无置信区间（仅一次重复），不作判断", "shorter": "缩短", "longer": "延长",
+        "higher": "提高", "lower": "降低", "ci": "95%置信区间", "resources": "资源",
+        "staff": "人员", "platform": "接入数据平台", "units": "个单位", "communities": "个社区",
+        "fiscal": "财政成本", "utilisation": "各层级工作负荷率", "util_note":
+        "各层级工作时间中忙碌的比例（结论的背景：接近100%的层级没有余量）。",
+        "headline": "主要结果", "metric": "指标", "unit": "单位", "mean_ci": "均值 [95%置信区间]",
+        "diff_ci": "差值 [95%置信区间]", "differ": "各方案的区别", "settings": "设置",
+        "from_baseline": "与基线的区别", "from_parent": "与所继承文件的区别",
+        "none": "无", "setting": "设置项", "value": "取值", "other": "对比取值", "absent": "（无）",
+        "figures": "图表", "glossary": "术语表", "terms": "改革术语", "metrics_gloss": "结果指标",
+        "caveats": "注意事项", "few_reps": "每个方案仅有 {n} 次重复：少于 {m} 次重复的95%置信区间意义不大，"
+        "一次重复则无法给出区间。据此决策前请增加重复次数（--replications 10）。",
+        "legend": "标记：{b} 较好，{w} 较差（配对95%置信区间不含0），{u} 无明显差别。",
+        "structure_caption": "各方案的组织结构：每行一个层级，按单位类别显示（数量 x 每单位人员）；居民所在层级标明其单位组成的社区数。",
+        "tier": "层级", "generated": "报告生成时间", "folder": "结果文件夹", "uses": "使用",
+        "vs_base": "基线", "about": "关于本次比较", "replications": "每个方案的重复次数",
+        "seed": "随机种子", "hours": "小时", "days": "天", "pp": "个百分点", "extends": "继承自",
+        "staff_by_group": "各类单位人员", "days_note": "时间以小时为单位；基线取值达到两天及以上的指标以天（24小时）为单位；每个指标全文使用同一单位。",
+    },
 }
 
-CAVEATS = [
-    "The model is a simplified picture of how requests travel through the administration. It is a tool to "
-    "compare structures under stated assumptions, not a forecast of what any real city will see.",
-    "Confidence intervals are across replications with different random numbers. They only reflect the "
-    "simulation's own stochastic noise, not uncertainty in the parameters or in the model's structure.",
-    "Paired differences use common random numbers (the same residents and needs in each scenario), which makes "
-    "them much narrower than the intervals of the individual scenarios; a difference whose interval excludes 0 "
-    "is a robust difference within the model, not proof of a real-world effect.",
-    "Parameters (staff, service times, need rates, behaviour) are set from public figures and stated "
-    "assumptions; where these are rough, so are the results. Sweeps and sensitivity analyses show which "
-    "parameters matter most.",
-    "Times are model hours shown in days; response times cover only requests that were resolved, so a scenario "
-    "that leaves more needs unmet can look faster. Read response times together with the service gap.",
-    "Results after a short horizon or few replications are noisy; check the number of replications below.",
-]
+CAVEATS = {
+    "en": [
+        "The model is a simplified picture of how requests travel through the administration. It is a tool to "
+        "compare structures under stated assumptions, not a forecast of what any real city will see.",
+        "Confidence intervals are across replications with different random numbers. They only reflect the "
+        "simulation's own stochastic noise, not uncertainty in the parameters or in the model's structure.",
+        "Paired differences use common random numbers (the same residents and needs in each option), which makes "
+        "them much narrower than the intervals of the individual options; a difference whose interval excludes 0 "
+        "is a robust difference within the model, not proof of a real-world effect.",
+        "Response times cover only requests that were resolved, so an option that leaves more needs unmet can "
+        "look faster. Read response times together with the service gap.",
+    ],
+    "zh": [
+        "本模型是对诉求在行政体系中流转过程的简化描述，用于在给定假设下比较不同结构，并非对任何真实城市的预测。",
+        "置信区间来自使用不同随机数的多次重复，只反映模拟自身的随机波动，不反映参数或模型结构的不确定性。",
+        "配对差值使用公共随机数（各方案中居民与需求相同），因此比单个方案的区间窄得多；区间不含0的差值是模型内的稳健差别，而非现实效果的证明。",
+        "响应时间只统计已解决的诉求，留下更多未满足需求的方案可能看起来更快；请结合服务缺口一起阅读。",
+    ],
+}
+
+BETTER_MARK, WORSE_MARK, UNCLEAR_MARK = "\u2714", "\u2718", "\u2248"  # ✔ ✘ ≈: shapes, not colour alone
 
 
 def png_data_uri(path):
@@ -103,7 +158,7 @@ def esc(x):
     return html.escape(str(x))
 
 
-def fmt(v, digits=3):
+def num(v, digits=3):
     """A number with a few significant digits; '–' for NaN/missing."""
     try:
         v = float(v)
@@ -111,246 +166,368 @@ def fmt(v, digits=3):
         return "–"
     if math.isnan(v):
         return "–"
-    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
-        return f"{v:.{digits}g}"
-    return f"{v:.{digits}g}" if abs(v) >= 1 else f"{v:.{digits}f}".rstrip("0").rstrip(".") or "0"
+    if v == 0:
+        return "0"
+    if abs(v) >= 10 ** digits:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}g}"
 
 
-def headline_table(runs, table):
-    """HTML of the headline table: values with CIs and paired differences with CIs, scope all."""
-    t = table[(table.scope == "all") & (table.key == "all")]
-    names = [r.name for r in runs]
-    base = names[0]
-    head = ["Metric", "Unit"] + [f"{esc(n)}{' (baseline)' if i == 0 else ''}<br><small>mean [95% CI]</small>"
-                                 for i, n in enumerate(names)]
-    head += [f"{esc(n)} − {esc(base)}<br><small>paired diff [95% CI]</small>" for n in names[1:]]
-    rows = []
-    for metric, label, kind in gp.HEADLINE_METRICS:
-        if not (t.metric == metric).any():
+class Page:
+    """What every part of the report needs: the runs, the table, the registry, the language, the units."""
+
+    def __init__(self, folder, baseline, lang):
+        self.folder = folder
+        self.runs, self.table, self.meta = gp.load_compare(folder, baseline)
+        self.registry = self.meta["registry"]
+        self.lang = lang
+        self.w = WORDS[lang]
+        self.b = self.meta["baseline_index"]
+        self.names = [r.name for r in self.runs]
+        self.options = self.meta.get("options") or [{} for _ in self.runs]
+        self.all = self.table[(self.table.scope == "all") & (self.table.key == "all")]
+        self.tunits = gp.baseline_time_units(self.table, self.registry, self.names[self.b])
+        self.replications = int(self.meta.get("replications") or 0)
+
+    def row(self, metric, i):
+        sel = self.all[(self.all.metric == metric) & (self.all.scenario == self.names[i])]
+        return None if sel.empty else sel.iloc[0]
+
+    def fmt(self, metric):
+        return self.registry.get(metric)["format"]
+
+    def value(self, metric, v):
+        return gp.display_value(v, self.fmt(metric), self.tunits.get(metric, "hours"))
+
+    def unit(self, metric, difference=False):
+        return gp.unit_text(self.registry, metric, self.lang, self.tunits.get(metric, "hours"), difference)
+
+    def shown(self, metric, v, difference=False):
+        """A value with its unit ('5.6 hours', '3.1%', '1.1 percentage points')."""
+        x = self.value(metric, v)
+        text = num(abs(x) if difference else x)
+        unit = self.unit(metric, difference)
+        if not unit or text == "–":
+            return text
+        return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+    def label(self, metric):
+        return self.registry.label(metric, self.lang)
+
+    def judge(self, metric, r):
+        """('better' | 'worse' | 'unclear' | 'no_interval') of a paired difference row."""
+        d, lo, hi = (float(r[c]) for c in ("diff", "diff_ci_low", "diff_ci_high"))
+        if self.replications < 2 or math.isnan(lo) or math.isnan(hi):
+            return "no_interval"
+        if not hi > lo or not (lo > 0 or hi < 0):
+            return "unclear"  # a zero-width interval proves nothing; one that holds 0 shows no clear difference
+        better = self.registry.better(metric)
+        if better == "neutral":
+            return "unclear"
+        return "better" if (d < 0) == (better == "lower") else "worse"
+
+    def mark(self, verdict):
+        sym = {"better": BETTER_MARK, "worse": WORSE_MARK}.get(verdict, UNCLEAR_MARK)
+        return f'<span class="mark {verdict}">{sym} {esc(self.w[verdict])}</span>'
+
+
+def verdict_section(pg):
+    """The first screen: one plain-words verdict per option."""
+    out = []
+    if pg.replications < MIN_REPLICATIONS:
+        out.append(f'<p class="warning" id="few-replications">{esc(pg.w["few_reps"].format(n=pg.replications, m=MIN_REPLICATIONS))}</p>')
+    metrics = pg.registry.verdict_metrics(set(pg.all.metric))
+    base = pg.names[pg.b]
+    for i, name in enumerate(pg.names):
+        if i == pg.b:
             continue
-        unit = {"time": "days", "share": "%", "count": "per request"}.get(kind, "")
-        cells = [f'<td title="{esc(metric)}">{esc(label)}</td>', f"<td>{esc(unit)}</td>"]
-        diffs = []
-        for i, n in enumerate(names):
-            sel = t[(t.metric == metric) & (t.scenario == n)]
-            if sel.empty:
-                cells.append("<td>–</td>")
-                if i:
-                    diffs.append("<td>–</td>")
+        items = []
+        for m in metrics:
+            r, rb = pg.row(m, i), pg.row(m, pg.b)
+            if r is None or rb is None:
                 continue
-            r = sel.iloc[0]
-            m, lo, hi = (gp.display_value(float(r[c]), kind) for c in ("mean", "ci_low", "ci_high"))
-            cells.append(f"<td>{fmt(m)} <small>[{fmt(lo)}, {fmt(hi)}]</small></td>")
-            if i:
-                d, dlo, dhi = (gp.display_value(float(r[c]), kind) for c in ("diff", "diff_ci_low", "diff_ci_high"))
-                sig = not (math.isnan(dlo) or math.isnan(dhi)) and (dlo > 0 or dhi < 0)
-                sign = "+" if d > 0 else ""
-                diffs.append(f'<td class="{"sig" if sig else ""}">{sign}{fmt(d)} <small>[{fmt(dlo)}, {fmt(dhi)}]</small>'
-                             f'{" *" if sig else ""}</td>')
+            v = pg.judge(m, r)
+            d = float(r["diff"])
+            if pg.fmt(m) == "time":
+                word = pg.w["shorter"] if d < 0 else pg.w["longer"]
+            else:
+                word = pg.w["lower"] if d < 0 else pg.w["higher"]
+            change = f"{pg.shown(m, d, True)} {word}" if d != 0 else "±0"
+            lo, hi = pg.value(m, float(r["diff_ci_low"])), pg.value(m, float(r["diff_ci_high"]))
+            ci = (f'<span class="ci">{esc(pg.w["ci"])} {num(lo)} … {num(hi)}</span>' if v != "no_interval" else "")
+            items.append(f'<li class="{v}">{pg.mark(v)} <b>{esc(pg.label(m))}</b>: {esc(pg.shown(m, float(rb["mean"])))}'
+                         f' → {esc(pg.shown(m, float(r["mean"])))}, {esc(change)} {ci}</li>')
+        res = resources_sentence(pg, i)
+        out.append(f'<section class="verdict-option"><h3>{esc(name)} <small>{esc(pg.w["vs"])} {esc(base)}</small></h3>'
+                   f'<ul class="verdict-list">{"".join(items)}</ul>{res}</section>')
+    out.append(f'<p class="note">{esc(pg.w["legend"]).format(b=BETTER_MARK, w=WORSE_MARK, u=UNCLEAR_MARK)} '
+               f'{esc(pg.w["days_note"])}</p>')
+    return "\n".join(out)
+
+
+def resources_sentence(pg, i):
+    """Staff, platform coverage and units of option i against the baseline, in one line."""
+    res, base = (pg.options[i] or {}).get("resources"), (pg.options[pg.b] or {}).get("resources")
+    if not res or not base:
+        return ""
+    w = pg.w
+    ds = res["staff"] - base["staff"]
+    parts = [f'{w["staff"]}: {res["staff"]:,} ({w["vs_base"]} {base["staff"]:,}, {ds:+,})',
+             f'{w["platform"]}: {res["connected_units"]}/{res["units"]} {w["units"]} '
+             f'({w["vs_base"]} {base["connected_units"]}/{base["units"]})']
+    comm = ((pg.options[i] or {}).get("structure") or {}).get("communities")
+    if comm:
+        parts.append(f"{comm} {w['communities']}")
+    util = tier_utilisation(pg, i)
+    if util:
+        parts.append(w["utilisation"] + ": " + ", ".join(f"{t} {num(100 * u, 2)}%" for t, u in util.items()))
+    return f'<p class="resources"><b>{esc(w["resources"])}</b>: {esc("; ".join(parts))}</p>'
+
+
+def tier_utilisation(pg, i):
+    """{tier: utilisation} of option i: the tier scope when the run has it, else staff-weighted unit utilisation."""
+    run = pg.runs[i]
+    m = run.metrics
+    tier_rows = m[(m.metric == "utilisation") & (m.scope == "tier")]
+    if len(tier_rows):
+        return {k: float(g["value"].mean()) for k, g in tier_rows.groupby("key", sort=False)}
+    units = m[(m.metric == "utilisation") & (m.scope == "unit")]
+    if units.empty:
+        return {}
+    staff = {g["name"]: g["staff"] for g in ((pg.options[i] or {}).get("structure") or {}).get("groups", [])}
+    where = run.timeseries.drop_duplicates("unit").set_index("unit")
+    tiers = ((pg.options[i] or {}).get("structure") or {}).get("tiers") or list(dict.fromkeys(where["tier"]))
+    busy, cap = {}, {}
+    for unit, g in units.groupby("key", sort=False):
+        if unit not in where.index:
+            continue
+        tier, group = where.loc[unit, "tier"], where.loc[unit, "group"]
+        s = float(staff.get(group, 1))
+        busy[tier] = busy.get(tier, 0.0) + s * float(g["value"].mean())
+        cap[tier] = cap.get(tier, 0.0) + s
+    return {t: busy[t] / cap[t] for t in tiers if cap.get(t)}
+
+
+def table_html(head, rows, cls=""):
+    """A table in a box that scrolls sideways on narrow screens."""
+    return (f'<div class="table-wrap"><table class="{cls}"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+
+
+def headline_table(pg):
+    w = pg.w
+    head = [esc(w["metric"]), esc(w["unit"])]
+    head += [f"{esc(n)}{' (' + esc(w['baseline']) + ')' if i == pg.b else ''}<br><small>{esc(w['mean_ci'])}</small>"
+             for i, n in enumerate(pg.names)]
+    head += [f"{esc(n)} − {esc(pg.names[pg.b])}<br><small>{esc(w['diff_ci'])}</small>"
+             for i, n in enumerate(pg.names) if i != pg.b]
+    rows = []
+    for m in pg.registry.headline_metrics(set(pg.all.metric)):
+        cells = [f'<td title="{esc(m)}">{esc(pg.label(m))}</td>', f"<td>{esc(pg.unit(m))}</td>"]
+        diffs = []
+        for i in range(len(pg.names)):
+            r = pg.row(m, i)
+            if r is None:
+                cells.append("<td>–</td>")
+                continue
+            lo, hi = pg.value(m, float(r["ci_low"])), pg.value(m, float(r["ci_high"]))
+            ci = f" <small>[{num(lo)}, {num(hi)}]</small>" if pg.replications >= 2 else ""
+            cells.append(f"<td>{num(pg.value(m, float(r['mean'])))}{ci}</td>")
+            if i != pg.b:
+                v = pg.judge(m, r)
+                d = pg.value(m, float(r["diff"]))
+                dlo, dhi = pg.value(m, float(r["diff_ci_low"])), pg.value(m, float(r["diff_ci_high"]))
+                ci = f" <small>[{num(dlo)}, {num(dhi)}]</small>" if v != "no_interval" else ""
+                diffs.append(f'<td class="{v}">{"+" if d > 0 else ""}{num(d)}{ci} {pg.mark(v) if v in ("better", "worse") else ""}</td>')
         rows.append("<tr>" + "".join(cells + diffs) + "</tr>")
-    return ('<table id="headline" class="headline">\n<thead><tr>' + "".join(f"<th>{h}</th>" for h in head)
-            + "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
-            '<p class="note">Shares in percent of all needs (differences in percentage points); '
-            "* and bold: the paired 95% interval excludes 0.</p>")
+    return table_html(head, rows, "headline")
 
 
-# --- key differences -------------------------------------------------------
-
-_UNIT_ROW = re.compile(r"^(?P<name>\S+)\s+(?P<kind>\S+)\s+(?:(?P<tier>\S+)\s+)?(?P<count>\d+)\s+(?P<staff>\d+)\s+"
-                       r"(?P<div>[\d.]+%)\s*(?P<res>.*)$")
-
-
-def parse_describe(text):
-    """Facts from `govsim describe` output: description, tiers, unit groups, staff and platform lines."""
-    lines = text.splitlines()
-    facts = {"description": lines[1].strip() if len(lines) > 1 else "", "groups": {}}
-    in_table = False
-    for line in lines:
-        s = line.strip()
-        if s.startswith("tiers:"):
-            facts["tiers"] = s[len("tiers:"):].strip()
-        elif s.startswith("unit group"):
-            in_table = True
-        elif in_table and not s:
-            in_table = False
-        elif in_table:
-            m = _UNIT_ROW.match(s)
-            if m:
-                facts["groups"][m["name"]] = {k: (m[k] or "") for k in ("kind", "tier", "count", "staff", "div", "res")}
-        elif s.startswith("organisational graph:"):
-            facts["graph"] = s.split(":", 1)[1].strip()
-        elif s.startswith("staff:"):
-            parts = [p.strip() for p in s.split(";")]
-            for p in parts:
-                if p.startswith("staff:"):
-                    facts["staff"] = p.split(":", 1)[1].strip()
-                elif p.startswith("on the data platform:"):
-                    facts["platform"] = p.split(":", 1)[1].strip()
-                elif p.startswith("residents:"):
-                    facts["residents_line"] = p.split(":", 1)[1].strip()
-    return facts
+def utilisation_table(pg):
+    per = [tier_utilisation(pg, i) for i in range(len(pg.runs))]
+    tiers = list(dict.fromkeys(t for u in per for t in u))
+    if not tiers:
+        return ""
+    head = [esc(pg.w["tier"])] + [esc(n) for n in pg.names]
+    rows = ["<tr><td>" + esc(t) + "</td>" + "".join(f"<td>{num(100 * u[t], 3) + '%' if t in u else '–'}</td>"
+                                                    for u in per) + "</tr>" for t in tiers]
+    return f'<h2 id="utilisation">{esc(pg.w["utilisation"])}</h2><p class="note">{esc(pg.w["util_note"])}</p>' + \
+        table_html(head, rows)
 
 
-def scenario_file(folder, run, entry):
-    """Best guess of the scenario file of a run: summary's absolute files[0], else its path."""
-    scen = run.summary.get("scenario", {}) or {}
-    candidates = list(scen.get("files") or [])[:1] + [scen.get("path") or entry.get("path") or ""]
-    for c in candidates:
-        for p in (c, os.path.join(os.path.dirname(os.path.abspath(folder)), c)):
-            if p and os.path.isfile(p):
-                return p
-    return None
+def differences_section(pg):
+    w = pg.w
+    out = []
+    for i, name in enumerate(pg.names):
+        o = pg.options[i] or {}
+        parts = []
+        for key, title in (("differences_from_baseline", w["from_baseline"]), ("differences_from_parent", w["from_parent"])):
+            diffs = o.get(key)
+            if diffs is None or (key == "differences_from_baseline" and i == pg.b):
+                continue
+            if key == "differences_from_parent":
+                title += f" ({esc(w['extends'])} {esc(os.path.basename(o.get('extends') or ''))})"
+            rows = [f"<tr><td><code>{esc(d['path'])}</code></td><td>{esc(d['value'] if d['value'] is not None else w['absent'])}</td>"
+                    f"<td>{esc(d['other'] if d['other'] is not None else w['absent'])}</td></tr>" for d in diffs]
+            parts.append(f"<h4>{esc(title)}</h4>" + (table_html([esc(w["setting"]), esc(w["value"]), esc(w["other"])], rows, "settings")
+                                                     if rows else f"<p>{esc(w['none'])}</p>"))
+        if parts:
+            out.append(f"<h3>{esc(name)}{' (' + esc(w['baseline']) + ')' if i == pg.b else ''}</h3>" + "".join(parts))
+    # Resources side by side.
+    res = [(o or {}).get("resources") or {} for o in pg.options]
+    structs = [(o or {}).get("structure") or {} for o in pg.options]
+    if any(res):
+        groups = list(dict.fromkeys(g for r in res for g in (r.get("staff_by_group") or {})))
+        rows = []
 
-
-def key_differences(folder, runs, meta, govsim, work):
-    """HTML of the scenarios' key differences, and the structure figure path (or None)."""
-    names = [r.name for r in runs]
-    facts = []  # per scenario: dict of row label -> value
-    unit_groups = []  # per scenario: {group: description}
-    described = []
-    notes = []
-    for i, r in enumerate(runs):
-        entry = meta["scenarios"][i] if i < len(meta["scenarios"]) else {}
-        s = r.summary
-        ts = r.timeseries.drop_duplicates("unit")
-        tiers_count = ts.groupby("tier", sort=False)["unit"].count().sort_values(kind="stable")
-        f = {
-            "scenario file": entry.get("path") or s.get("scenario", {}).get("path", ""),
-            "content hash": entry.get("content_hash") or s.get("scenario", {}).get("content_hash", ""),
-            "residents": s.get("residents", "–"),
-            "units": s.get("units", len(ts)),
-            "tiers (units)": ", ".join(f"{t or '(none)'} ({c})" for t, c in tiers_count.items()),
-            "horizon / warm-up (days)": f"{fmt(gp.display_value(s.get('horizon_h', float('nan')), 'time'))} / "
-                                        f"{fmt(gp.display_value(s.get('warmup_h', float('nan')), 'time'))}",
-            "replications": s.get("replications", "–"),
-        }
-        groups = {g: f"{len(d)} × {d['kind'].iloc[0]} (tier {d['tier'].iloc[0] or '–'})"
-                  for g, d in ts.groupby("group", sort=False)}
-        path = scenario_file(folder, r, entry) if govsim else None
-        if govsim and path:
-            text, _ = gp.describe_scenario(govsim, path)
-            d = parse_describe(text)
-            described.append(path)
-            f["description"] = d.get("description", "")
-            f["tier order"] = d.get("tiers", "–")
-            f["staff (total)"] = d.get("staff", "–")
-            f["data platform"] = d.get("platform", "–")
-            f["organisational graph"] = d.get("graph", "–")
-            groups = {g: f"{v['count']} × {v['kind']}, staff {v['staff']} each, diverted {v['div']}"
-                         f"{', resolves ' + v['res'] if v['res'] else ''}" for g, v in d["groups"].items()} or groups
-        elif govsim:
-            notes.append(f"scenario file of {esc(r.name)} not found; described from the result files only")
-        facts.append(f)
-        unit_groups.append(groups)
-    labels = list(dict.fromkeys(k for f in facts for k in f))
-    out = ['<table class="facts"><thead><tr><th></th>' + "".join(f"<th>{esc(n)}</th>" for n in names)
-           + "</tr></thead><tbody>"]
-    for lab in labels:
-        vals = [str(f.get(lab, "–")) for f in facts]
-        differ = len(set(vals)) > 1 and lab not in ("scenario file", "content hash")
-        out.append(f'<tr class="{"differs" if differ else ""}"><th>{esc(lab)}</th>'
-                   + "".join(f"<td>{esc(v)}</td>" for v in vals) + "</tr>")
-    out.append("</tbody></table>")
-    all_groups = list(dict.fromkeys(g for gr in unit_groups for g in gr))
-    out.append("<h3>Unit groups</h3>")
-    out.append('<table class="facts"><thead><tr><th>unit group</th>' + "".join(f"<th>{esc(n)}</th>" for n in names)
-               + "</tr></thead><tbody>")
-    for g in all_groups:
-        vals = [gr.get(g, "— (absent)") for gr in unit_groups]
-        out.append(f'<tr class="{"differs" if len(set(vals)) > 1 else ""}"><th>{esc(g)}</th>'
-                   + "".join(f"<td>{esc(v)}</td>" for v in vals) + "</tr>")
-    out.append("</tbody></table>")
-    out.append('<p class="note">Highlighted rows differ between the scenarios. '
-               + ("Structure facts from <code>govsim describe</code> of the scenario files (command-line "
-                  "<code>--set</code> overrides of the runs are not recorded and not shown)."
-                  if described else "Facts from comparison.json, summary.json and timeseries.csv; pass "
-                  "<code>--govsim BIN</code> for staff, platform coverage and a structure drawing.") + "</p>")
-    for n in notes:
-        out.append(f'<p class="note">{n}</p>')
-    structure = None
-    if govsim and len(described) == len(runs):
-        structure = gp.plot_structures(govsim, described, os.path.join(work, "structure.png"), names=names)
-    return "\n".join(out), structure
+        def line(label, vals):
+            differs = len(set(map(str, vals))) > 1
+            rows.append(f'<tr class="{"differs" if differs else ""}"><th>{esc(label)}</th>' +
+                        "".join(f"<td>{esc(v)}</td>" for v in vals) + "</tr>")
+        line(w["staff"], [r.get("staff", "–") for r in res])
+        line(w["platform"], [f"{r.get('connected_units', '–')}/{r.get('units', '–')}" for r in res])
+        line(w["communities"].strip(), [s.get("communities", "–") for s in structs])
+        line("residents" if pg.lang == "en" else "居民", [r.get("residents", "–") for r in res])
+        for g in groups:
+            line(f"{w['staff']}: {g}", [(r.get("staff_by_group") or {}).get(g, "—") for r in res])
+        out.append(f"<h3>{esc(w['resources'])}</h3>" + table_html([""] + [esc(n) for n in pg.names], rows, "facts"))
+    return "\n".join(out)
 
 
 STYLE = """
-body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #111; line-height: 1.4; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #999; padding-bottom: .2em; margin-top: 2em; }
-table { border-collapse: collapse; margin: .8em 0; font-size: .9em; }
-th, td { border: 1px solid #bbb; padding: .3em .6em; text-align: left; vertical-align: top; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif; max-width: 1100px; margin: 0 auto;
+       padding: .8em 1em 2em; color: #111; line-height: 1.45; overflow-wrap: anywhere; }
+h1 { font-size: 1.45em; margin: .3em 0; } h2 { border-bottom: 1px solid #999; padding-bottom: .2em; margin-top: 1.8em; }
+h3 { margin: 1.2em 0 .4em; } h4 { margin: .8em 0 .3em; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: .6em 0; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; font-size: .88em; }
+th, td { border: 1px solid #bbb; padding: .3em .55em; text-align: left; vertical-align: top; overflow-wrap: normal; }
 thead th { background: #eee; }
-td.sig { font-weight: bold; }
 tr.differs th, tr.differs td { background: #f3f3f3; border-left: 3px solid #333; }
 small { color: #444; } .note { font-size: .85em; color: #333; }
-figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { font-size: .9em; color: #333; }
-dt { font-weight: bold; font-family: monospace; margin-top: .5em; } dd { margin-left: 1.5em; }
+.warning { border: 2px solid #D55E00; background: #fff3e8; padding: .5em .8em; font-weight: bold; }
+.verdict-option { border: 1px solid #bbb; border-radius: 6px; padding: .2em .9em .5em; margin: .6em 0; }
+.verdict-list { list-style: none; padding-left: 0; margin: .3em 0; }
+.verdict-list li { margin: .25em 0; }
+.mark { font-weight: bold; white-space: nowrap; }
+.mark.better, td.better { color: #0061a0; } .mark.worse, td.worse { color: #b84700; }
+.mark.unclear, .mark.no_interval { color: #555; }
+.ci { color: #444; font-size: .9em; white-space: nowrap; }
+.resources { font-size: .92em; margin: .3em 0; }
+figure { margin: 1.2em 0; break-inside: avoid; page-break-inside: avoid; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; display: block; }
+figcaption { font-size: .9em; color: #333; margin-top: .3em; }
+dt { font-weight: bold; margin-top: .5em; } dd { margin-left: 1.2em; }
+code { font-size: .9em; }
+h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+@media (max-width: 600px) { body { padding: .5em .6em; font-size: 15px; } h1 { font-size: 1.25em; } }
+@page { size: A4; margin: 15mm 14mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 8.5pt; }
+  figure img { max-height: 235mm; width: auto; max-width: 100%; object-fit: contain; }
+  section.verdict-option, tr, .warning { break-inside: avoid; page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 
-def build_report(folder, out, govsim=None):
+def glossary_html(pg):
+    zh = pg.lang == "zh"
+    rows = [f"<tr><td lang=\"zh\"><b>{esc(t)}</b><br><small>{esc(py)}</small></td><td>{esc(en)}</td>"
+            f"<td{' lang=&quot;zh&quot;' if zh else ''}>{esc(xzh if zh else xen)}</td></tr>"
+            for t, py, en, xen, xzh in TERMS]
+    head = ["术语", "英文", "说明"] if zh else ["term", "English", "meaning"]
+    terms = table_html(head, rows, "terms")
+    present = set(pg.table["metric"]) | {m for r in pg.runs for m in set(r.metrics["metric"])}
+    items = "".join(f"<dt>{esc(pg.label(m))} <small><code>{esc(m)}</code></small></dt><dd>{esc(pg.registry.explain(m, pg.lang))}</dd>"
+                    for m in pg.registry.entries if m in present)
+    return f'<h3 id="terms">{esc(pg.w["terms"])}</h3>{terms}<h3>{esc(pg.w["metrics_gloss"])}</h3><dl>{items}</dl>'
+
+
+def figure_html(src, alt, caption):
+    return f'<figure><img alt="{esc(alt)}" src="{src}"><figcaption>{esc(caption)}</figcaption></figure>'
+
+
+CAPTIONS = {
+    "en": {"forest": "Paired differences to the baseline with 95% confidence intervals (all requests), grouped by "
+           "unit. A filled marker means the interval excludes zero.",
+           "response_cdf": "Cumulative distribution of response times of resolved requests (log scale), for all "
+           "requests and for each request type.",
+           "service_gap": "Service gap: share of needs not met, by reason, per resident group; markers show the "
+           "share of deadline breaches.",
+           "backlog": "Backlog over time: requests queued at the units of each tier (mean over replications).",
+           "trust": "Residents' willingness to report over time (trust), with a 95% band across replications."},
+    "zh": {"forest": "相对基线的配对差值及95%置信区间（全部诉求），按单位分组；实心标记表示区间不含0。",
+           "response_cdf": "已解决诉求响应时间的累计分布（对数坐标），全部诉求及各类型诉求。",
+           "service_gap": "服务缺口：各居民群体未满足需求的比例及原因；标记为超过办理时限的比例。",
+           "backlog": "积压随时间变化：各层级单位排队的诉求数（各次重复的均值）。",
+           "trust": "居民反映意愿（信任）随时间变化，带为各次重复的95%置信区间。"},
+}
+
+
+def build_report(folder, out, baseline=None, lang="en"):
     """Write the HTML report of a compare folder to `out`; returns `out`."""
-    runs, table, meta = gp.load_compare(folder)
+    gp.set_language(lang)
+    pg = Page(folder, baseline, lang)
+    w = pg.w
+    cap = CAPTIONS[lang]
     with tempfile.TemporaryDirectory() as work:
+        runs, table, b = pg.runs, pg.table, pg.b
         figs = [
-            ("forest.png", gp.plot_forest, (runs, table), "Paired differences to the baseline with 95% confidence "
-             "intervals (scope: all requests). A filled marker means the interval excludes zero."),
-            ("response_cdf.png", gp.plot_response_cdf, (runs,), "Cumulative distribution of response times of "
-             "resolved requests (days, log scale), for all requests and for each request type."),
-            ("service_gap.png", gp.plot_service_gap, (runs,), "Service gap: share of needs not met, by reason, per "
-             "resident group; markers show the share of deadline breaches."),
-            ("backlog_by_tier.png", gp.plot_backlog, (runs,), "Backlog over time: requests queued at the units of "
-             "each tier (mean over replications)."),
-            ("trust.png", gp.plot_trust, (runs,), "Residents' willingness to report over time (trust), mean over "
-             "units where residents live, with a 95% band across replications."),
+            ("forest.png", lambda p: gp.plot_forest(runs, table, p, b, pg.registry), cap["forest"]),
+            ("response_cdf.png", lambda p: gp.plot_response_cdf(runs, p), cap["response_cdf"]),
+            ("service_gap.png", lambda p: gp.plot_service_gap(runs, p), cap["service_gap"]),
+            ("backlog_by_tier.png", lambda p: gp.plot_backlog(runs, p), cap["backlog"]),
+            ("trust.png", lambda p: gp.plot_trust(runs, p), cap["trust"]),
         ]
-        differences, structure = key_differences(folder, runs, meta, govsim, work)
-        fig_html = []
-        if structure:
-            fig_html.append(f'<figure><img alt="organisational structures" src="{png_data_uri(structure)}">'
-                            "<figcaption>Organisational structures, one row per tier (solid: hierarchy, dashed: "
-                            "referral, dotted: routing).</figcaption></figure>")
-        plots = []
-        for name, fn, fargs, caption in figs:
-            p = fn(*fargs, os.path.join(work, name))
-            plots.append(f'<figure><img alt="{esc(name)}" src="{png_data_uri(p)}"><figcaption>{esc(caption)}'
-                         "</figcaption></figure>")
-        names = [r.name for r in runs]
-        present = list(dict.fromkeys(table["metric"]))
-        for r in runs:
-            present += [m for m in dict.fromkeys(r.metrics["metric"]) if m not in present]
-        glossary = "".join(f"<dt>{esc(m)}</dt><dd>{esc(GLOSSARY[m])}"
-                           f"{' (shown in days)' if m.endswith('_h') else ''}</dd>"
-                           for m in present if m in GLOSSARY)
-        page = f"""<!DOCTYPE html>
-<html lang="en">
+        plots = [figure_html(png_data_uri(fn(os.path.join(work, name))), name, caption) for name, fn, caption in figs]
+        structure = ""
+        structs = [(o or {}).get("structure") for o in pg.options]
+        if all(structs):
+            p = gp.plot_structure_summaries(structs, pg.names, os.path.join(work, "structures.png"))
+            structure = figure_html(png_data_uri(p), "structures", w["structure_caption"])
+    title = f"{w['title']}: {' / '.join(pg.names)}"
+    meta = pg.meta
+    page = f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
 <head>
 <meta charset="utf-8">
-<title>govsim comparison: {esc(' vs '.join(names))}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
 <style>{STYLE}</style>
 </head>
 <body>
-<h1>govsim comparison: {esc(' vs '.join(names))}</h1>
-<p class="note">govsim {esc(meta.get('govsim_version', '?'))} (commit {esc(meta.get('git_commit', '?'))}),
-seed {esc(meta.get('seed', '?'))}, {esc(meta.get('replications', '?'))} replications per scenario on common random
-numbers; baseline: <b>{esc(names[0])}</b>. Results folder: <code>{esc(os.path.abspath(folder))}</code>.
-Report generated {esc(datetime.datetime.now().strftime('%Y-%m-%d %H:%M'))}.</p>
+<h1>{esc(title)}</h1>
+<section id="verdict">
+<h2>{esc(w['verdict'])}</h2>
+{verdict_section(pg)}
+</section>
 
-<h2>Headline results</h2>
-{headline_table(runs, table)}
+<h2 id="headline">{esc(w['headline'])}</h2>
+{headline_table(pg)}
+{utilisation_table(pg)}
 
-<h2>How the scenarios differ</h2>
-{differences}
-{''.join(fig_html)}
+<h2 id="differences">{esc(w['differ'])}</h2>
+{differences_section(pg)}
+{structure}
 
-<h2>Figures</h2>
+<h2 id="figures">{esc(w['figures'])}</h2>
 {''.join(plots)}
 
-<h2>Glossary</h2>
-<dl>{glossary}</dl>
+<h2 id="glossary">{esc(w['glossary'])}</h2>
+{glossary_html(pg)}
 
-<h2>Caveats</h2>
-<ul>{''.join(f'<li>{esc(c)}</li>' for c in CAVEATS)}</ul>
+<h2 id="caveats">{esc(w['caveats'])}</h2>
+<ul>{''.join(f'<li>{esc(c)}</li>' for c in CAVEATS[lang])}</ul>
+
+<h2 id="about">{esc(w['about'])}</h2>
+<p class="note">govsim {esc(meta.get('govsim_version', '?'))} (commit {esc(meta.get('git_commit', '?'))}),
+{esc(w['seed'])} {esc(meta.get('seed', '?'))}, {esc(meta.get('replications', '?'))} {esc(w['replications'])};
+{esc(w['baseline'])}: <b>{esc(pg.names[b])}</b>. {esc(w['folder'])}: <code>{esc(os.path.abspath(folder))}</code>.
+{esc(w['generated'])} {esc(datetime.datetime.now().strftime('%Y-%m-%d %H:%M'))}.</p>
 </body>
 </html>
 """
@@ -366,11 +543,15 @@ def main(argv=None):
         description="Turn a `govsim compare` folder into one self-contained HTML report (figures embedded).",
     )
     p.add_argument("dir", metavar="DIR", help="folder written by `govsim compare ... --out DIR`")
-    p.add_argument("--out", metavar="report.html", help="output HTML file (default: DIR/report.html)")
-    p.add_argument("--govsim", metavar="BIN", help="govsim binary: describe the scenarios (staff, platform, structure)")
+    p.add_argument("--out", metavar="report.html", help="output HTML file (default: DIR/report.html, "
+                   "DIR/report.zh.html with --lang zh)")
+    p.add_argument("--baseline", metavar="NAME", help="compare against this option (default: the comparison's baseline)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the report (default: en)")
+    p.add_argument("--govsim", metavar="BIN", help=argparse.SUPPRESS)  # no longer needed; accepted for old scripts
     args = p.parse_args(argv)
+    default = os.path.join(args.dir, "report.zh.html" if args.lang == "zh" else "report.html")
     try:
-        out = build_report(args.dir, args.out or os.path.join(args.dir, "report.html"), args.govsim)
+        out = build_report(args.dir, args.out or default, args.baseline, args.lang)
     except gp.InputError as e:
         print(f"govsim_report.py: error: {e}", file=sys.stderr)
         return 2

@@ -12,7 +12,8 @@ build/release/govsim compare scenarios/four-tier.yaml scenarios/three-tier.yaml 
 /usr/bin/python3 scripts/govsim_plots.py compare "$out" --out "$out/plots"
 /usr/bin/python3 scripts/govsim_plots.py structure --govsim build/release/govsim \
   scenarios/four-tier.yaml scenarios/three-tier.yaml --out "$out/plots/structures.png"
-/usr/bin/python3 scripts/govsim_report.py "$out" --govsim build/release/govsim --out "$out/report.html"
+/usr/bin/python3 scripts/govsim_report.py "$out" --out "$out/report.html"
+/usr/bin/python3 scripts/govsim_report.py "$out" --lang zh --out "$out/report.zh.html"
 echo
 echo "plots:  $out/plots/"
-echo "report: $out/report.html (open it in a browser; it works offline)"
+echo "report: $out/report.html, in Chinese $out/report.zh.html (open in a browser; they work offline)"

@@ -31,6 +31,7 @@
 #include "govsim/version.hpp"
 #include "models/cli/sweep_cli.hpp"
 #include "models/compare.hpp"
+#include "models/option_summary.hpp"
 #include "models/organisation.hpp"
 #include "models/population.hpp"
 #include "models/results.hpp"
@@ -116,6 +117,8 @@ const OptionSpec kResume{"resume", nullptr, "continue an interrupted sweep in --
 const OptionSpec kDryRun{"dry-run", nullptr, "print the design's points and stop"};
 const OptionSpec kDot{"dot", "FILE", "also write the organisation as a Graphviz DOT file"};
 const OptionSpec kHelp{"help", nullptr, "this help (also -h)"};
+const OptionSpec kBaseline{"baseline", "NAME", "differences against this scenario (its name or file; default: the first)"};
+const OptionSpec kLang{"lang", "en|zh", "the terminal table in English or Chinese (default: en)"};
 
 struct CommandSpec {
   const char* name;
@@ -133,11 +136,12 @@ const std::vector<CommandSpec>& commands() {
        "  govsim run scenarios/three-tier.yaml --seed 7 --replications 10 --out results/reform\n"
        "  govsim run scenarios/three-tier.yaml --set units.centre.staff=12 --set platform.coverage=0.5\n"},
       {"compare", "govsim compare A.yaml B.yaml [C.yaml ...] [options]",
-       "Runs scenarios on common random numbers and reports paired differences from the first.\n"
-       "Every --set applies to every scenario (and must name what each defines).",
-       {kSeed, kReplications, kThreads, kOut, kForce, kSet, kMemory, kQuiet, kHelp},
+       "Runs scenarios on common random numbers and reports paired differences from the baseline\n"
+       "(the first, or --baseline). Every --set applies to every scenario (and must name what each defines).",
+       {kSeed, kReplications, kThreads, kOut, kForce, kSet, kMemory, kQuiet, kBaseline, kLang, kHelp},
        "  govsim compare scenarios/four-tier.yaml scenarios/three-tier.yaml --out results/cmp\n"
-       "  govsim compare scenarios/four-tier.yaml scenarios/variants/*.yaml --replications 20\n"},
+       "  govsim compare scenarios/four-tier.yaml scenarios/variants/*.yaml --replications 20\n"
+       "  govsim compare scenarios/four-tier.yaml scenarios/three-tier.yaml --baseline three-tier --lang zh\n"},
       {"sweep", "govsim sweep SWEEP.yaml [options]",
        "Runs a parameter sweep or sensitivity design (docs/sweeps.md); seeds, replications and settings\n"
        "come from the sweep file.",
@@ -187,7 +191,7 @@ struct Common {
   std::vector<std::string> positional;
   std::vector<std::string> sets;
   RunSettings settings;
-  std::string out, dot;
+  std::string out, dot, baseline, lang = "en";
   bool force = false, quiet = false, resume = false, dry_run = false, help = false;
 };
 
@@ -283,6 +287,11 @@ Common parse(int argc, char** argv, const CommandSpec& spec) {
     if (v->empty()) throw UsageError("--dot needs a file name", command);
     c.dot = *v;
   }
+  if (const auto* v = one("baseline")) c.baseline = *v;
+  if (const auto* v = one("lang")) {
+    if (*v != "en" && *v != "zh") throw UsageError("--lang takes en or zh, not `" + *v + "`", command);
+    c.lang = *v;
+  }
   c.force = given.count("force") > 0;
   c.quiet = given.count("quiet") > 0;
   c.resume = given.count("resume") > 0;
@@ -353,20 +362,7 @@ int cmd_describe(const Common& c) {
   if (residents > 0) std::printf(" (%.1f staff per 10,000)", 1e4 * static_cast<double>(staff) / residents);
   std::printf("\n");
   if (!c.dot.empty()) {
-    std::ostringstream dot;
-    const char* styles[] = {"solid", "dashed", "dotted", "bold"};
-    dot << "digraph organisation {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n";
-    for (std::uint32_t u = 0; u < org.size(); ++u) {
-      const auto& g = org.group_of(u);
-      dot << "  u" << u << " [label=\"" << org.unit(u).name << "\\n" << to_string(g.kind) << ", staff " << g.staff
-          << "\", tier=\"" << g.tier << "\"" << (org.unit(u).connected ? ", style=filled, fillcolor=\"#dddddd\"" : "")
-          << "];\n";
-    }
-    for (auto e : boost::make_iterator_range(boost::edges(graph)))
-      dot << "  u" << boost::source(e, graph) << " -> u" << boost::target(e, graph) << " [style=" << styles[graph[e].kind]
-          << "];\n";
-    dot << "}\n";
-    write_file_atomically(c.dot, dot.str());
+    write_file_atomically(c.dot, structure_dot(s, org));
     std::printf("wrote %s\n", c.dot.c_str());
   }
   return 0;
@@ -424,6 +420,17 @@ int cmd_compare(const Common& c) {
   if (c.positional.size() < 2) throw UsageError("compare needs at least two scenario files", "compare");
   std::vector<Scenario> scenarios;
   for (const auto& p : c.positional) scenarios.push_back(load_scenario(p, c.sets));
+  std::size_t baseline = 0;  // --baseline NAME: a scenario's name or its file as given
+  if (!c.baseline.empty()) {
+    baseline = scenarios.size();
+    for (std::size_t i = 0; i < scenarios.size() && baseline == scenarios.size(); ++i)
+      if (scenarios[i].name == c.baseline || c.positional[i] == c.baseline) baseline = i;
+    if (baseline == scenarios.size()) {
+      std::string known;
+      for (const auto& s : scenarios) known += (known.empty() ? "" : ", ") + s.name;
+      throw UsageError("--baseline `" + c.baseline + "` is none of the compared scenarios (" + known + ")");
+    }
+  }
   // Common random numbers: one seed and one replication count for all.
   RunSettings settings = c.settings;
   settings.seed = settings.seed.value_or(scenarios[0].simulation.seed);
@@ -452,10 +459,10 @@ int cmd_compare(const Common& c) {
     write_resolved(s, c.positional[i], c.sets, runs.back(), sub);
     write_run(s, runs.back(), sub, c.sets);
   }
-  const auto rows = compare_runs(runs);
-  write_comparison(scenarios, runs, rows, dir, c.sets);
+  const auto rows = compare_runs(runs, baseline);
+  write_comparison(scenarios, runs, rows, dir, baseline, c.sets);
   release_output_folders();
-  std::printf("%s", comparison_table(scenarios, rows).c_str());
+  std::printf("%s", comparison_table(scenarios, rows, baseline, c.lang).c_str());
   std::printf("seed %llu, %zu replications each, common random numbers\nresults: %s\n",
               static_cast<unsigned long long>(runs[0].seed), runs[0].replications.size(), dir.c_str());
   return 0;

@@ -11,7 +11,9 @@ report a self-contained HTML page, and bad input must give exit status 2 with
 a one-line message instead of a traceback.
 """
 
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -192,17 +194,83 @@ def test_report(results, tmp_path):
     text = check_html(out)
     assert "mm1" in text and "md1" in text
     assert "Glossary" in text and "Caveats" in text and "not a forecast" in text
-    assert "mean response time" in text and "days" in text
+    assert 'name="viewport"' in text and 'id="verdict"' in text
+    # Times of a few hours are shown in hours, the unit named: never "0.158 days".
+    assert "mean response time" in text and " hours" in text
+    assert not re.search(r"\b0\.\d+ days", text)
+    # No significance stars any more: better/worse by symbol and word.
+    assert " *<" not in text
 
 
-def test_report_with_describe(results, binary, tmp_path):
+def test_report_without_govsim_shows_staff_platform_and_structure(results, tmp_path):
+    """Everything from the results folder: options that differ in staff and platform look different."""
     out = tmp_path / "report.html"
-    p = run_cmd([PYTHON, REPORT, str(results["tiers"]), "--out", str(out), "--govsim", binary])
+    p = run_cmd([PYTHON, REPORT, str(results["tiers"]), "--out", str(out)])
     assert p.returncode == 0, p.stderr
     text = check_html(out)
-    assert "organisational structures" in text
-    assert "3 of 6 units" in text  # platform coverage from govsim describe
+    assert 'alt="structures"' in text
+    assert "3/6 units" in text  # platform coverage of mini_three_tier, from comparison.json
     assert 'class="differs"' in text
+    assert "staff: community" in text and "<code>units.community.staff</code>" in text
+    assert "<code>platform.coverage</code>" in text
+    assert "differences from the file it extends" in text
+    # The residents' tier counts communities, not units.
+    assert "1 communities" in text or "communities</td>" in text
+
+
+def test_report_baseline_and_unknown_baseline(results, tmp_path):
+    out = tmp_path / "report.html"
+    p = run_cmd([PYTHON, REPORT, str(results["tiers"]), "--baseline", "mini_three_tier", "--out", str(out)])
+    assert p.returncode == 0, p.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "mini_three_tier (baseline)" in text
+    assert "mini_four_tier − mini_three_tier" in text
+    # The four-tier option is slower than the three-tier baseline: a worse verdict on response time.
+    verdict = text[text.index('id="verdict"'):text.index('id="headline"')]
+    assert "worse</span> <b>mean response time" in verdict, verdict
+    bad = run_cmd([PYTHON, REPORT, str(results["tiers"]), "--baseline", "nope", "--out", str(out)])
+    assert_clean_error(bad, "nope", "mini_four_tier")
+
+
+def test_report_in_chinese(results, tmp_path):
+    out = tmp_path / "report.zh.html"
+    p = run_cmd([PYTHON, REPORT, str(results["tiers"]), "--lang", "zh", "--out", str(out)])
+    assert p.returncode == 0, p.stderr
+    text = check_html(out)
+    assert '<html lang="zh-CN">' in text
+    for word in ("结论", "平均响应时间", "小时", "术语表", "一委一会一中心", "一社多居", "居政分离", "一居两站", "社会和云",
+                 "一站式", "五力共治", "街道办事处", "居委会"):
+        assert word in text, word
+
+
+def test_compare_baseline_and_lang(results, binary, tmp_path):
+    sc = results["scenarios"]
+    out = tmp_path / "cmp"
+    p = run_cmd([binary, "compare", str(sc / "four.yaml"), str(sc / "three.yaml"), "--baseline", "mini_three_tier",
+                 "--lang", "zh", "--set", "simulation.replications=2", "--out", str(out), "--quiet"])
+    assert p.returncode == 0, p.stderr
+    assert "mini_four_tier - mini_three_tier" in p.stdout and "mini_three_tier（基线）" in p.stdout, p.stdout
+    assert "平均响应时间（小时）" in p.stdout
+    meta = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    assert meta["baseline"] == "mini_three_tier"
+    assert meta["metric_registry"]["response_median_h"]["unit"] == "hours"
+    assert meta["options"][1]["extends"].endswith("four.yaml")
+    bad = run_cmd([binary, "compare", str(sc / "four.yaml"), str(sc / "three.yaml"), "--baseline", "nope",
+                   "--out", str(tmp_path / "bad"), "--quiet"])
+    assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+def test_plot_labels_come_from_the_registry(results):
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, SCRIPTS)
+    import govsim_plots as gp
+    runs, table, meta = gp.load_compare(str(results["tiers"]))
+    reg = meta["registry"]
+    assert gp.axis_label(reg, "response_median_h", "en", "days") == "median response time (days)"
+    assert gp.axis_label(reg, "service_gap", "en", difference=True) == "service gap (percentage points)"
+    assert gp.axis_label(reg, "response_median_h", "zh") == "响应时间中位数（小时）"
+    # An old folder without a registry still gets units, not raw names with "(days)".
+    assert gp.axis_label(gp.Registry(), "response_median_h", "en", "hours") == "response median h (hours)"
 
 
 # --- sweep and sensitivity (synthetic CSVs) --------------------------------------------------------------
@@ -308,3 +376,37 @@ def test_help():
     for args in ([PLOTS, "--help"], [PLOTS, "structure", "--help"], [REPORT, "--help"]):
         p = run_cmd([PYTHON, *args])
         assert p.returncode == 0 and "usage" in p.stdout
+
+
+def test_sweep_bands_clipped_and_heatmap_scale_shared(tmp_path, monkeypatch):
+    """Bands never go below zero; heatmap panels in the same unit share one colour scale starting at zero;
+    axes name the metric and its unit, not `response_median_h (days)`."""
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, SCRIPTS)
+    import govsim_plots as gp
+    import pandas as pd
+    # Large spread across replications: a naive band would reach far below zero.
+    rows = []
+    for point, staff in enumerate((2, 4, 8)):
+        for cov in (0.0, 0.5):
+            for rep, f in enumerate((0.05, 1.0, 3.0)):
+                for metric, base in (("response_mean_h", 10.0), ("share_abandoned", 0.2), ("service_gap", 0.25)):
+                    rows.append({"point": point * 2 + (cov > 0), "replication": rep, "metric": metric, "scope": "all",
+                                 "key": "all", "value": base * f / staff, "staff": staff, "cov": cov})
+    df = pd.DataFrame(rows)
+    figs = []
+    monkeypatch.setattr(gp, "save", lambda fig, path: figs.append(fig) or path)
+    metrics = ["response_mean_h", "share_abandoned", "service_gap"]
+    gp.plot_sweep_lines(df, ["staff", "cov"], str(tmp_path / "l.png"), metrics=metrics)
+    for ax in figs[-1].axes:
+        assert ax.get_ylim()[0] >= 0
+        for c in ax.collections:
+            for path in c.get_paths():
+                assert path.vertices[:, 1].min() >= -1e-9, ax.get_ylabel()
+        assert "_h" not in ax.get_ylabel() and "(" in ax.get_ylabel(), ax.get_ylabel()
+    gp.plot_sweep_heatmap(df, ["staff", "cov"], str(tmp_path / "h.png"), metrics=metrics)
+    images = [ax.images[0] for ax in figs[-1].axes if ax.images]
+    clims = [im.get_clim() for im in images]
+    assert clims[0][0] == 0  # hours from zero
+    assert clims[1] == clims[2], clims  # the two shares share one scale
+    assert clims[1][0] == 0
