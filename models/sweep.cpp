@@ -30,6 +30,7 @@
 #include "models/simulation.hpp"
 #include "models/yaml_input.hpp"
 #include "sim/random.hpp"
+#include "sim/sobol.hpp"
 #include "sim/stats.hpp"
 
 namespace govsim {
@@ -64,6 +65,7 @@ constexpr std::uintmax_t kMaxSweepBytes = 1u << 20;
 constexpr std::size_t kMaxPoints = 100000;
 
 // Purposes of the design's random draws (one stream: the sweep's design seed).
+// (kSobolA and kSobolB are no longer drawn: sobol designs are quasi-random, sim/sobol.hpp.)
 enum DesignDraw : std::uint32_t { kLhsOrder = 1, kLhsJitter, kMorrisBase, kMorrisOrder, kSobolA, kSobolB, kBootstrap };
 
 // ---------------------------------------------------------------------------
@@ -255,15 +257,16 @@ void expand_design(SweepSpec& s) {
       break;
     }
     case DesignKind::sobol: {
-      // Saltelli (2010): matrices A and B of N random points, and for each
-      // parameter i the matrix AB_i (A with column i from B). Points are
-      // stored per sample j as A_j, B_j, AB_j^1 .. AB_j^k.
-      for (int j = 0; j < s.samples; ++j) {
-        std::vector<double> a(k), b(k);
-        for (std::size_t i = 0; i < k; ++i) {
-          a[i] = stream.uniform(kSobolA, static_cast<std::uint32_t>(j * k + i));
-          b[i] = stream.uniform(kSobolB, static_cast<std::uint32_t>(j * k + i));
-        }
+      // Saltelli (2010): matrices A and B of N quasi-random points (A_j and
+      // B_j: the two halves of point j of the 2k-dimensional Sobol' sequence,
+      // digitally shifted by the design seed), and for each parameter i the
+      // matrix AB_i (A with column i from B). Points are stored per sample j
+      // as A_j, B_j, AB_j^1 .. AB_j^k. (2k <= 2000 dimensions: YAML mappings
+      // hold at most 1000 keys; the sequence has sim::kSobolMaxDimension.)
+      const auto x = sim::sobol_points(static_cast<std::size_t>(s.samples), 2 * k, s.design_seed);
+      for (const auto& row : x) {
+        const std::vector<double> a(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k)),
+            b(row.begin() + static_cast<std::ptrdiff_t>(k), row.end());
         add_unit_point(a);
         add_unit_point(b);
         for (std::size_t i = 0; i < k; ++i) {
@@ -776,26 +779,8 @@ std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std
 
 namespace {
 
-/// Saltelli (2010) first-order and Jansen total indices over samples `use`,
-/// on outputs centred by their mean (which keeps the first-order estimator
-/// from drowning in the mean when the variance is small beside it).
-std::pair<double, double> sobol_indices(const std::vector<double>& fa, const std::vector<double>& fb,
-                                        const std::vector<double>& fab, const std::vector<std::size_t>& use) {
-  const double n = static_cast<double>(use.size());
-  double mean = 0;
-  for (std::size_t j : use) mean += fa[j] + fb[j];
-  mean /= 2 * n;
-  double var = 0, first = 0, total = 0;
-  for (std::size_t j : use) {
-    const double a = fa[j] - mean, b = fb[j] - mean, ab = fab[j] - mean;
-    var += a * a + b * b;
-    first += b * (ab - a);
-    total += (a - ab) * (a - ab);
-  }
-  var /= 2 * n - 1;
-  if (!(var > 0)) return {NAN, NAN};
-  return {first / n / var, total / (2 * n) / var};
-}
+/// Saltelli (2010) first-order and Jansen total indices: sim/sobol.hpp.
+using sim::sobol_indices;
 
 }  // namespace
 

@@ -18,9 +18,9 @@ All figures are meant to be legible in greyscale: every scenario has a fixed
 style (colour, hatch, line style and marker) chosen by its index in the run
 or comparison, and categories are told apart by hatching, not by colour alone.
 
-Only the Python standard library, matplotlib and pandas are used. Input errors
-(missing folder or file, missing columns) give one line on stderr naming the
-path and exit status 2; never a traceback.
+Only the Python standard library, matplotlib, pandas and scipy (Student-t
+quantiles) are used. Input errors (missing folder or file, missing columns)
+give one line on stderr naming the path and exit status 2; never a traceback.
 """
 
 import argparse
@@ -37,6 +37,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: write files only
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+import scipy.stats  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -602,21 +603,23 @@ def plot_backlog(runs, path):
     return save(fig, path)
 
 
-# Two-sided 97.5% quantiles of Student's t for small degrees of freedom.
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
-         2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-         2.045, 2.042]
+def t_critical(df, confidence=0.95):
+    """Two-sided Student-t critical value t_{(1+confidence)/2, df} (scipy.stats.t, exact for any df).
+
+    NaN for df < 1 or a confidence outside (0, 1); the same values as sim::t_critical in C++.
+    """
+    if df < 1 or not 0 < confidence < 1:
+        return float("nan")
+    return float(scipy.stats.t.ppf((1 + confidence) / 2, df))
 
 
 def t975(df):
-    """97.5% quantile of Student's t with `df` degrees of freedom (normal beyond 30)."""
-    if df < 1:
-        return float("nan")
-    return _T975[df - 1] if df <= len(_T975) else 1.96 + 2.4 / df  # close to the exact value for df > 30
+    """97.5% quantile of Student's t with `df` degrees of freedom: t_critical(df, 0.95)."""
+    return t_critical(df, 0.95)
 
 
-def mean_ci(values):
-    """(mean, ci_low, ci_high) of a sample: Student-t 95% interval across replications."""
+def mean_ci(values, confidence=0.95):
+    """(mean, ci_low, ci_high) of a sample: Student-t interval (95% by default) across replications."""
     v = pd.Series(values, dtype=float).dropna()
     n = len(v)
     if n == 0:
@@ -624,7 +627,7 @@ def mean_ci(values):
     m = float(v.mean())
     if n < 2:
         return m, m, m
-    h = t975(n - 1) * float(v.std(ddof=1)) / math.sqrt(n)
+    h = t_critical(n - 1, confidence) * float(v.std(ddof=1)) / math.sqrt(n)
     return m, m - h, m + h
 
 

@@ -12,6 +12,8 @@ packages=(build-essential cmake ninja-build git pkg-config
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)
 fi
+# scipy: exact Student-t quantiles in the plots; Random123: the reference Philox the tests compare with.
+packages+=(python3-scipy librandom123-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,8 @@
 // sim/stats.cpp
 #include "sim/stats.hpp"
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -84,27 +86,35 @@ double LogHistogram::cdf(double x) const noexcept {
   return below / static_cast<double>(total_);
 }
 
-double t95(std::uint64_t df) noexcept {
-  static constexpr double table[] = {0,      12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060,
-                                     2.2622, 2.2281,  2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098,
-                                     2.1009, 2.0930,  2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555,
-                                     2.0518, 2.0484,  2.0452, 2.0423};
+double t_critical(std::uint64_t df, double confidence) noexcept {
+  if (!(confidence > 0.0 && confidence < 1.0)) return NAN;
   if (df == 0) return INFINITY;
-  if (df <= 30) return table[df];
-  // Cornish-Fisher expansion around the normal quantile.
-  const double z = 1.959963984540054, n = static_cast<double>(df);
-  const double z3 = z * z * z, z5 = z3 * z * z;
-  return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n);
+  // One interval per (point, metric): many calls with the same arguments, and
+  // the inverse incomplete beta is not cheap. Remember the last answer.
+  thread_local std::uint64_t last_df = 0;
+  thread_local double last_confidence = 0.0, last_value = 0.0;
+  if (df == last_df && confidence == last_confidence) return last_value;
+  double t = NAN;
+  try {
+    const boost::math::students_t dist(static_cast<double>(df));
+    t = boost::math::quantile(boost::math::complement(dist, (1.0 - confidence) / 2.0));
+  } catch (...) {  // cannot happen for df >= 1 and 0 < confidence < 1; keep noexcept honest
+    return NAN;
+  }
+  last_df = df, last_confidence = confidence, last_value = t;
+  return t;
 }
 
-Estimate estimate(const std::vector<double>& values) noexcept {
+double t95(std::uint64_t df) noexcept { return t_critical(df, 0.95); }
+
+Estimate estimate(const std::vector<double>& values, double confidence) noexcept {
   RunningStats s;
   for (double v : values)
     if (!std::isnan(v)) s.add(v);
   Estimate e;
   e.n = s.count();
   e.mean = s.count() ? s.mean() : NAN;
-  if (s.count() > 1) e.half_width = t95(s.count() - 1) * std::sqrt(s.variance() / static_cast<double>(s.count()));
+  if (s.count() > 1) e.half_width = t_critical(s.count() - 1, confidence) * std::sqrt(s.variance() / static_cast<double>(s.count()));
   return e;
 }
 

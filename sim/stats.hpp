@@ -46,11 +46,15 @@ class LogHistogram {
   double bin_lower(std::size_t i) const noexcept;
 };
 
-/// Two-sided Student-t critical value t_{1-alpha/2, df} (alpha = 0.05 only
-/// through `t95`); exact table for small df, Cornish-Fisher beyond.
+/// Two-sided Student-t critical value t_{(1+confidence)/2, df}: the half-width
+/// of a `confidence` interval in standard errors. Exact (Boost.Math
+/// students_t quantile) for every df; infinity for df = 0, NaN unless
+/// 0 < confidence < 1.
+double t_critical(std::uint64_t degrees_of_freedom, double confidence) noexcept;
+/// t_critical(degrees_of_freedom, 0.95).
 double t95(std::uint64_t degrees_of_freedom) noexcept;
 
-/// A mean with its 95% confidence interval across independent replications.
+/// A mean with its confidence interval (95% by default) across independent replications.
 struct Estimate {
   double mean = 0.0;
   double half_width = 0.0;  ///< 0 when fewer than two replications
@@ -60,6 +64,6 @@ struct Estimate {
 };
 
 /// Student-t interval over replication values (NaN values are skipped).
-Estimate estimate(const std::vector<double>& values) noexcept;
+Estimate estimate(const std::vector<double>& values, double confidence = 0.95) noexcept;
 
 }  // namespace sim

@@ -138,6 +138,32 @@ TEST(SweepDesign, SaltelliMatricesSwapOneColumn) {
   }
 }
 
+// The Saltelli matrices come from the Sobol' sequence, digitally shifted by
+// design.seed: the same seed gives the same design, another seed another
+// one, and with N = 2^m samples each column of A and of B puts one point in
+// each of the N strata of its range (pseudo-random points would not).
+TEST(SweepDesign, SaltelliMatricesAreQuasiRandomAndKeyedByTheDesignSeed) {
+  auto sobol = [](int seed) {
+    return spec_of(mm1_sweep("parameters:\n"
+                             "  a: {path: units.station.resolves.job.mean, low: 0.2, high: 0.9}\n"
+                             "  b: {path: request_types.job.deadline_h, low: 10, high: 20}\n"
+                             "  c: {path: units.station.staff, low: 1, high: 4}\n"
+                             "design: {kind: sobol, samples: 16, seed: " + std::to_string(seed) + "}\n"));
+  };
+  const SweepSpec s = sobol(5), same = sobol(5), other = sobol(6);
+  EXPECT_EQ(s.unit_points, same.unit_points);
+  EXPECT_EQ(s.points, same.points);
+  EXPECT_NE(s.unit_points, other.unit_points);
+  const std::size_t k = 3, stride = k + 2, n = 16;
+  ASSERT_EQ(s.unit_points.size(), n * stride);
+  for (std::size_t m = 0; m < 2; ++m)  // A, B
+    for (std::size_t i = 0; i < k; ++i) {
+      std::set<int> strata;
+      for (std::size_t j = 0; j < n; ++j) strata.insert(static_cast<int>(s.unit_points[j * stride + m][i] * n));
+      EXPECT_EQ(strata.size(), n) << (m ? "B" : "A") << " column " << i;
+    }
+}
+
 // --- sweep files: errors name file, line and column ------------------------------
 
 void expect_sweep_error(const std::string& text, const std::string& fragment, int line = -1) {

@@ -201,18 +201,33 @@ TEST(Stats, LogHistogramMergeAddsCounts) {
   for (int i = 0; i <= 100; ++i) ASSERT_EQ(other.quantile(i / 100.0), merged.quantile(i / 100.0));
 }
 
-TEST(Stats, T95Table) {
-  EXPECT_NEAR(sim::t95(1), 12.7062, 1e-4);
-  EXPECT_NEAR(sim::t95(2), 4.3027, 1e-4);
-  EXPECT_NEAR(sim::t95(5), 2.5706, 1e-4);
-  EXPECT_NEAR(sim::t95(9), 2.2622, 1e-4);
-  EXPECT_NEAR(sim::t95(10), 2.2281, 1e-4);
-  EXPECT_NEAR(sim::t95(30), 2.0423, 1e-4);
-  EXPECT_NEAR(sim::t95(40), 2.0211, 1e-3);
-  EXPECT_NEAR(sim::t95(60), 2.0003, 1e-3);
-  EXPECT_NEAR(sim::t95(120), 1.9799, 1e-3);
-  EXPECT_NEAR(sim::t95(100000), 1.96, 1e-3);
+// Published two-sided critical values t_{(1+c)/2, df} (to six decimals, as in
+// the standard tables, e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2 to three, and
+// Abramowitz & Stegun table 26.10); the last column is df = 10^6, just above
+// the normal quantile (1.644854, 1.959964, 2.575829).
+TEST(Stats, TCriticalMatchesPublishedValues) {
+  const std::uint64_t dfs[] = {1, 2, 5, 30, 31, 100, 1000000};
+  const struct {
+    double confidence;
+    double t[7];
+  } rows[] = {
+      {0.90, {6.313752, 2.919986, 2.015048, 1.697261, 1.695519, 1.660234, 1.644855}},
+      {0.95, {12.706205, 4.302653, 2.570582, 2.042272, 2.039513, 1.983972, 1.959966}},
+      {0.99, {63.656741, 9.924843, 4.032143, 2.749996, 2.744042, 2.625891, 2.575834}},
+  };
+  for (const auto& row : rows)
+    for (int i = 0; i < 7; ++i)
+      EXPECT_NEAR(sim::t_critical(dfs[i], row.confidence), row.t[i], 1e-6)
+          << "df " << dfs[i] << ", confidence " << row.confidence;
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(sim::t95(dfs[i]), sim::t_critical(dfs[i], 0.95)) << dfs[i];
+  // The old table stopped at 30 and switched to a series: 31 must follow 30 smoothly.
+  EXPECT_GT(sim::t95(30) - sim::t95(31), 0.0025);
+  EXPECT_LT(sim::t95(30) - sim::t95(31), 0.0030);
+}
+
+TEST(Stats, TCriticalEdgesAndMonotonicity) {
   EXPECT_TRUE(std::isinf(sim::t95(0)));
+  for (double bad : {0.0, 1.0, -0.5, 1.5, std::nan("")}) EXPECT_TRUE(std::isnan(sim::t_critical(5, bad))) << bad;
   // Decreasing in the degrees of freedom, never below the normal quantile.
   double previous = INFINITY;
   for (std::uint64_t df = 1; df < 5000; ++df) {
@@ -221,13 +236,25 @@ TEST(Stats, T95Table) {
     ASSERT_GT(t, 1.959963984540054) << df;
     previous = t;
   }
+  // Increasing in the confidence level; alternating arguments (the cache) give the same answers.
+  for (std::uint64_t df : {1u, 4u, 40u}) {
+    EXPECT_LT(sim::t_critical(df, 0.5), sim::t_critical(df, 0.8));
+    EXPECT_LT(sim::t_critical(df, 0.8), sim::t_critical(df, 0.999));
+    const double first = sim::t_critical(df, 0.5), other = sim::t_critical(df + 1, 0.5);
+    EXPECT_EQ(sim::t_critical(df, 0.5), first);
+    EXPECT_GT(first, other);
+  }
+  EXPECT_NEAR(sim::t_critical(1, 0.5), 1.0, 1e-12);  // Cauchy: quartile at 1
 }
 
 TEST(Stats, EstimateBasics) {
   const sim::Estimate e = sim::estimate({1.0, 2.0, 3.0, 4.0, 5.0});
   EXPECT_EQ(e.n, 5u);
   EXPECT_DOUBLE_EQ(e.mean, 3.0);
-  EXPECT_NEAR(e.half_width, 2.7764 * std::sqrt(2.5 / 5.0), 1e-4);
+  EXPECT_NEAR(e.half_width, 2.776445 * std::sqrt(2.5 / 5.0), 1e-6);
+  const sim::Estimate e90 = sim::estimate({1.0, 2.0, 3.0, 4.0, 5.0}, 0.90);
+  EXPECT_NEAR(e90.half_width, 2.131847 * std::sqrt(2.5 / 5.0), 1e-6);  // t_{0.95, 4}
+  EXPECT_DOUBLE_EQ(e90.mean, 3.0);
   EXPECT_DOUBLE_EQ(e.low(), e.mean - e.half_width);
   EXPECT_DOUBLE_EQ(e.high(), e.mean + e.half_width);
 
@@ -243,7 +270,7 @@ TEST(Stats, EstimateBasics) {
   const sim::Estimate skip = sim::estimate({1.0, NAN, 3.0});
   EXPECT_EQ(skip.n, 2u);
   EXPECT_DOUBLE_EQ(skip.mean, 2.0);
-  EXPECT_NEAR(skip.half_width, 12.7062 * std::sqrt(2.0 / 2.0), 1e-4);
+  EXPECT_NEAR(skip.half_width, 12.706205 * std::sqrt(2.0 / 2.0), 1e-6);
 }
 
 TEST(Stats, EstimateCoverageIsAbout95Percent) {
