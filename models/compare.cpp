@@ -17,11 +17,16 @@
 namespace govsim {
 
 const std::vector<std::string>& headline_metrics() {
+  // Outcomes that are not knife-edges beside the median; where the time goes;
+  // gaps; then the resources each side used and what they cost.
   static const std::vector<std::string> names = {
-      "response_median_h", "response_p90_h",   "response_mean_h", "since_need_p90_h",     "bounces_per_request",
-      "handoffs_per_request", "redocumentations_per_request", "share_unreported", "share_abandoned", "share_lost",
-      "share_no_responsible_unit", "share_unresolved", "share_deadline_breached", "service_gap",
-      "cost_per_resolved", "mean_willingness_end"};
+      "response_mean_h", "response_median_h", "response_p90_h", "share_within_deadline", "share_within_1wd",
+      "share_within_3wd", "share_within_10wd", "share_deadline_breached", "wait_mean_h", "service_mean_h",
+      "transit_mean_h", "closed_mean_h", "cosign_wait_mean_h", "handoffs_per_request", "bounces_per_request",
+      "redocumentations_per_request", "share_unreported", "share_abandoned", "share_lost", "share_no_responsible_unit",
+      "share_unresolved", "service_gap", "utilisation", "paid_staff_hours", "volunteer_hours", "overtime_hours",
+      "fiscal_cost_per_resolved", "work_hours_for_residents_per_resolved", "work_hours_diverted_per_resolved",
+      "mean_willingness_end"};
   return names;
 }
 

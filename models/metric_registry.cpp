@@ -13,7 +13,8 @@ namespace {
 constexpr std::string_view kRequest = "all,type,group,area,tier";
 constexpr std::string_view kRun = "all";
 constexpr std::string_view kUnit = "unit";
-constexpr std::string_view kUtilisation = "unit,tier,unit_group";
+constexpr std::string_view kUtilisationAll = "all,unit,tier,unit_group";
+constexpr std::string_view kRunAndUnit = "all,unit";
 constexpr Better L = Better::lower, H = Better::higher, N = Better::neutral;
 
 MetricInfo time_metric(std::string_view name, std::string_view en, std::string_view zh, std::string_view xen,
@@ -125,7 +126,7 @@ std::vector<MetricInfo> build() {
       per_request("reworks_per_request", "reworks per request", "每件诉求返工次数",
                   "How often a resolution did not hold and the work was redone.", "办理结果不合格而返工的平均次数。"),
       // Load and cost.
-      {"utilisation", "share", "percent", N, "load", kUtilisation, "utilisation", "工作负荷率",
+      {"utilisation", "share", "percent", N, "load", kUtilisationAll, "utilisation", "工作负荷率",
        "Share of working staff-hours busy (residents' requests and diverted work).",
        "工作时间中忙碌的比例（办理诉求及被挪用的工作）。"},
       {"diverted_share", "share", "percent", L, "load", kUnit, "staff time diverted", "被挪用的工作时间比例",
@@ -141,7 +142,7 @@ std::vector<MetricInfo> build() {
        "Working hours of paid staff places in the measured period.", "统计期内带薪岗位的工作时数。"},
       {"volunteer_hours", "staff-hours", "count", N, "cost", kRun, "volunteer hours", "志愿者工时",
        "Hours worked by volunteers in the measured period.", "统计期内志愿者的工作时数。"},
-      {"overtime_hours", "staff-hours", "count", L, "cost", kRun, "overtime", "加班工时",
+      {"overtime_hours", "staff-hours", "count", L, "cost", kRunAndUnit, "overtime", "加班工时",
        "Staff-hours worked beyond working hours to finish requests.", "为办结诉求在工作时间之外加班的工时。"},
       {"work_hours_for_residents", "staff-hours", "count", N, "cost", kRun, "work hours for residents",
        "用于居民诉求的工时", "Staff-hours spent on residents' requests.", "用于办理居民诉求的工时。"},
@@ -162,25 +163,6 @@ std::vector<MetricInfo> build() {
       {"work_hours_diverted_per_resolved", "staff-hours per resolved request", "decimal", L, "cost", kRun,
        "work hours diverted per resolved request", "每件办结诉求被挪用的工时",
        "Diverted staff-hours divided by resolved requests.", "被挪用的工时除以办结诉求数。"},
-      deprecated({"staff_hours", "staff-hours", "count", N, "cost", kRun, "staff-hours available", "可用工时",
-                  "Staff-hours available in the measured period (deprecated: see paid_staff_hours).",
-                  "统计期内可用的工时（已弃用，见 paid_staff_hours）。"},
-                 "paid_staff_hours"),
-      deprecated({"staff_hours_on_residents", "staff-hours", "count", N, "cost", kRun, "staff-hours on residents",
-                  "用于居民的工时", "Staff-hours spent on residents' requests (deprecated: see work_hours_for_residents).",
-                  "用于居民诉求的工时（已弃用，见 work_hours_for_residents）。"},
-                 "work_hours_for_residents"),
-      deprecated({"staff_hours_diverted", "staff-hours", "count", L, "cost", kRun, "staff-hours diverted",
-                  "被挪用的工时", "Staff-hours spent on administrative work and economic targets (deprecated: see "
-                  "work_hours_diverted).",
-                  "用于行政事务和经济指标的工时（已弃用，见 work_hours_diverted）。"},
-                 "work_hours_diverted"),
-      deprecated({"cost_per_resolved", "cost units per resolved request", "decimal", L, "cost",
-                  kRun, "staff cost per resolved request", "每件办结诉求的人力成本",
-                  "Staff-hours times the scenario's cost per staff-hour, per resolved request (deprecated: see "
-                  "fiscal_cost_per_resolved).",
-                  "工时乘以情景设定的每工时成本，再除以办结诉求数（已弃用，见 fiscal_cost_per_resolved）。"},
-                 "fiscal_cost_per_resolved"),
       // Trust.
       {"mean_willingness_end", "score 0-1", "decimal", H, "trust", kRun, "willingness to report at the end",
        "期末反映意愿", "Residents' average willingness to report a problem at the end (0 never, 1 always): trust.",

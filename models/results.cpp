@@ -353,11 +353,15 @@ std::string summary_table(const Scenario& scenario, const RunResult& run) {
   out << line;
   std::snprintf(line, sizeof line, "  %-32s %14s %25s\n", "metric (all requests)", "mean", "95% CI");
   out << line;
-  const char* headline[] = {"needs", "resolved", "response_median_h", "response_p90_h", "response_mean_h",
-                            "response_p99_h", "wait_mean_h", "handoffs_per_request", "bounces_per_request",
-                            "share_unreported", "share_abandoned", "share_lost", "share_no_responsible_unit",
-                            "share_unresolved", "share_deadline_breached", "service_gap", "throughput_per_day",
-                            "cost_per_resolved", "little_L", "little_lambda_W", "mean_willingness_end"};
+  const char* headline[] = {"needs", "resolved", "response_mean_h", "response_median_h", "response_p90_h",
+                            "response_p99_h", "share_within_deadline", "share_within_1wd", "share_within_3wd",
+                            "share_within_10wd", "wait_mean_h", "service_mean_h", "transit_mean_h", "closed_mean_h",
+                            "cosign_wait_mean_h", "handoffs_per_request", "bounces_per_request", "share_unreported",
+                            "share_abandoned", "share_lost", "share_no_responsible_unit", "share_unresolved",
+                            "share_deadline_breached", "service_gap", "throughput_per_day", "utilisation",
+                            "paid_staff_hours", "volunteer_hours", "overtime_hours", "fiscal_cost_per_resolved",
+                            "work_hours_for_residents_per_resolved", "work_hours_diverted_per_resolved", "little_L",
+                            "little_lambda_W", "mean_willingness_end"};
   for (const char* name : headline) {
     const SummaryRow* r = find(name);
     if (!r) continue;
@@ -368,6 +372,14 @@ std::string summary_table(const Scenario& scenario, const RunResult& run) {
       std::snprintf(line, sizeof line, "  %-32s %14.4g\n", name, e.mean);
     out << line;
   }
+  // How busy each tier is, in working time.
+  std::string tiers;
+  for (const auto& r : rows)
+    if (r.name == "utilisation" && r.scope == "tier") {
+      std::snprintf(line, sizeof line, "%s%s %.0f%%", tiers.empty() ? "" : ", ", r.key.c_str(), 100 * r.estimate.mean);
+      tiers += line;
+    }
+  if (!tiers.empty()) out << "  utilisation by tier (working time): " << tiers << "\n";
   for (const auto& w : run_warnings(rows)) out << "  warning: " << w << "\n";
   return out.str();
 }
