@@ -268,8 +268,16 @@ void JourneyModel::enqueue(Partition& p, sim::SlotId slot) {
   Request& r = p.item(slot);
   r.ticket = st.next_ticket++;
   r.enqueued_at = p.now();
-  st.queues[r.level].push_back({slot, r.ticket});
-  ++st.queued;
+  // Volunteers working apart (patrols) take the cases of their types; staff the rest.
+  r.by_volunteers = org_.volunteers_apart(p.id()) && r.item == Request::Item::request &&
+                    r.action == Request::Action::resolve && !r.escalated && org_.volunteers_serve(p.id(), r.type);
+  if (r.by_volunteers) {
+    st.volunteer_queue.push_back({slot, r.ticket});
+    ++st.volunteer_queued;
+  } else {
+    st.queues[r.level].push_back({slot, r.ticket});
+    ++st.queued;
+  }
   // Council oversight: the meeting that finds the case overdue, if it is still queued then.
   if (r.item != Request::Item::admin && !r.escalated && r.review_at > p.now() && r.review_at < horizon_ &&
       r.review_at < r.give_up_at)
@@ -284,8 +292,15 @@ void JourneyModel::start_service(Partition& p) {
   UnitState& st = units_[u];
   const UnitGroup& g = org_.group_of(u);
   const sim::WorkCalendar& cal = org_.calendar(u);
-  const auto places = static_cast<std::uint32_t>(g.staff + g.volunteers);
-  if (st.queued > 0 && st.busy < places && !cal.is_open(p.now())) {
+  // Two pools of places: the staff (with the volunteers, unless they work
+  // apart) serve the queues by level; volunteers apart serve their own queue.
+  const bool apart = org_.volunteers_apart(u);
+  const auto staff_places = static_cast<std::uint32_t>(apart ? g.staff : g.staff + g.volunteers);
+  const auto volunteer_places = static_cast<std::uint32_t>(apart ? g.volunteers : 0);
+  auto staff_free = [&] { return st.queued > 0 && st.busy - st.volunteer_busy < staff_places; };
+  auto volunteer_free = [&] { return st.volunteer_queued > 0 && st.volunteer_busy < volunteer_places; };
+  if (!staff_free() && !volunteer_free()) return;
+  if (!cal.is_open(p.now())) {
     const double opens = cal.next_open(p.now());
     if (st.wake_at != opens && opens < horizon_) {
       st.wake_at = opens;
@@ -293,26 +308,33 @@ void JourneyModel::start_service(Partition& p) {
     }
     return;
   }
-  while (st.busy < places && st.queued > 0) {
-    sim::SlotId slot = 0;
-    bool found = false;
-    for (auto& q : st.queues) {
+  // The first live entry of these queues (stale entries, re-queued or gone, are skipped).
+  auto take = [&](RingQueue<UnitState::Entry>* queues, std::size_t n, std::uint32_t& queued, sim::SlotId& slot) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& q = queues[i];
       while (!q.empty()) {
         const auto e = q.front();
         q.pop_front();
         if (p.item(e.slot).ticket == e.ticket) {
           slot = e.slot;
-          found = true;
-          break;
+          --queued;
+          return true;
         }
       }
-      if (found) break;
     }
-    if (!found) {
-      st.queued = 0;
-      return;
+    queued = 0;
+    return false;
+  };
+  for (;;) {
+    sim::SlotId slot = 0;
+    bool by_volunteer = false;
+    if (staff_free() && take(st.queues.data(), st.queues.size(), st.queued, slot)) {
+      by_volunteer = false;
+    } else if (volunteer_free() && take(&st.volunteer_queue, 1, st.volunteer_queued, slot)) {
+      by_volunteer = true;
+    } else {
+      break;
     }
-    --st.queued;
     Request& r = p.item(slot);
     r.ticket = 0;  // no longer queued
     if (r.item == Request::Item::request && p.now() >= r.give_up_at) {
@@ -347,6 +369,8 @@ void JourneyModel::start_service(Partition& p) {
     account(u, p.now());
     ++st.busy;
     if (r.action == Request::Action::admin) ++st.busy_diverted;
+    r.served_by_volunteer = by_volunteer;
+    if (by_volunteer) ++st.volunteer_busy;
     // A service running past closing: finished in overtime, or paused until the next opening.
     double done = p.now() + duration;
     if (!cal.is_always_open()) {
@@ -371,6 +395,8 @@ void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
   account(u, p.now());
   --st.busy;
   Request& r = p.item(slot);
+  if (r.served_by_volunteer) --st.volunteer_busy;
+  r.served_by_volunteer = false;
   switch (r.action) {
     case Request::Action::admin:
       --st.busy_diverted;
@@ -666,6 +692,11 @@ void JourneyModel::council_review(Partition& p, sim::SlotId slot, std::uint32_t 
   UnitState& st = units_[p.id()];
   r.level = 1;
   r.ticket = st.next_ticket++;  // the old queue entry becomes stale
+  if (r.by_volunteers) {  // escalated: the staff take it
+    r.by_volunteers = false;
+    --st.volunteer_queued;
+    ++st.queued;
+  }
   st.queues[1].push_back({slot, r.ticket});
   start_service(p);
 }
@@ -713,7 +744,7 @@ void JourneyModel::sample(Partition& p, sim::SlotId sampler) {
   const UnitGroup& g = org_.group_of(u);
   const double working = org_.calendar(u).working_hours_between(std::max(0.0, p.now() - interval), p.now());
   const double capacity = (g.staff + g.volunteers) * working;
-  st.samples.push_back({p.now(), st.queued, st.busy, capacity > 0 ? st.window_busy_area / capacity : 0.0, willing});
+  st.samples.push_back({p.now(), st.queued + st.volunteer_queued, st.busy, capacity > 0 ? st.window_busy_area / capacity : 0.0, willing});
   st.window_busy_area = 0;
   const double next = p.now() + interval;
   if (next <= horizon_ + 1e-9) p.schedule(next, kSample, sampler);
@@ -731,7 +762,7 @@ void JourneyModel::account(std::uint32_t unit, double now) {
     const double open = cal.working_hours_between(from, to);
     st.busy_area += (st.busy - st.busy_diverted) * open;
     st.diverted_area += st.busy_diverted * open;
-    st.queue_area += st.queued * (to - from);
+    st.queue_area += (st.queued + st.volunteer_queued) * (to - from);
   }
   st.window_busy_area +=
       st.busy * cal.working_hours_between(std::min(st.last_change, horizon_), std::min(now, horizon_));

@@ -60,6 +60,8 @@ struct Request {
   std::uint8_t type = 0;
   std::uint8_t level = 0;  ///< queue level: 0 diverted work, 1 escalated, 2.. by urgency
   bool misrouted = false, arbitrated = false, escalated = false, redocument = false, refused = false;
+  bool by_volunteers = false;        ///< queued for the unit's volunteers (who work apart from its staff)
+  bool served_by_volunteer = false;  ///< the service under way is a volunteer's
   std::uint16_t group_id = 0;
   std::uint16_t handoffs = 0, bounces = 0, misroutes = 0, redocumentations = 0, reworks = 0, visits = 0;
   std::uint16_t stage = 0;           ///< co-signs done (sequential)
@@ -114,7 +116,10 @@ struct UnitState {
   };
   std::vector<RingQueue<Entry>> queues;  ///< by level
   std::uint32_t queued = 0;               ///< live entries (stale ones excluded)
-  std::uint32_t busy = 0, busy_diverted = 0;
+  std::uint32_t busy = 0, busy_diverted = 0;  ///< busy places (volunteers included), of them on diverted work
+  /// Volunteers working apart from the staff: their own queue (first come, first served).
+  RingQueue<Entry> volunteer_queue;
+  std::uint32_t volunteer_queued = 0, volunteer_busy = 0;
   double last_change = 0;
   double wake_at = -1;  ///< when a pending opening event will restart service (-1: none)
   /// Integrals over [warm-up, horizon]: busy places in working time (for

@@ -96,6 +96,11 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       for (int t = 0; t < types_; ++t) service_[(group_first_[g] + i) * types_ + t] = index[static_cast<std::size_t>(t)];
   }
   resolve_share_.assign(groups.size() * static_cast<std::size_t>(types_), 1.0);
+  volunteer_types_.assign(groups.size() * static_cast<std::size_t>(types_), false);
+  for (std::uint32_t g = 0; g < groups.size(); ++g)
+    for (const auto& type : groups[g].volunteers_serve)
+      volunteer_types_[std::size_t{g} * static_cast<std::size_t>(types_) +
+                       static_cast<std::size_t>(scenario.request_type_index(type))] = true;
   for (std::uint32_t g = 0; g < groups.size(); ++g)
     for (const auto& [type, share] : groups[g].resolves_share)
       resolve_share_[std::size_t{g} * static_cast<std::size_t>(types_) +

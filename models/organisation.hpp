@@ -61,6 +61,12 @@ class Organisation {
     const int s = service_[u * types_ + type];
     return s < 0 ? nullptr : &services_[s];
   }
+  /// Whether u's volunteers work apart from its staff, on the types they serve only.
+  bool volunteers_apart(std::uint32_t u) const noexcept { return !scenario_->units[units_[u].group].volunteers_serve.empty(); }
+  /// Whether u's volunteers (when apart) resolve type t.
+  bool volunteers_serve(std::uint32_t u, int type) const noexcept {
+    return volunteer_types_[std::size_t{units_[u].group} * static_cast<std::size_t>(types_) + static_cast<std::size_t>(type)];
+  }
   /// The share of type-t cases that u resolves itself (1 unless `resolves_share` says less).
   double resolve_share(std::uint32_t u, int type) const noexcept {
     return resolve_share_[std::size_t{units_[u].group} * static_cast<std::size_t>(types_) + static_cast<std::size_t>(type)];
@@ -102,6 +108,7 @@ class Organisation {
   std::vector<int> service_;
   std::vector<sim::Distribution> services_;
   std::vector<double> resolve_share_;  ///< by (group, type)
+  std::vector<bool> volunteer_types_;  ///< by (group, type)
   std::vector<std::vector<std::uint32_t>> misroute_alternatives_;
   std::vector<std::vector<std::pair<std::uint32_t, double>>> routing_;
   std::vector<std::uint32_t> cosign_begin_, cosigners_;  ///< by (unit, type): [begin[i], begin[i + 1]) in cosigners_

@@ -133,6 +133,9 @@ struct UnitGroup {
   std::string parent;  ///< group name, empty for none
   int staff = 1;        ///< paid places (servers), per member
   int volunteers = 0;   ///< unpaid places (patrols, council members), per member: serve, cost nothing
+  /// Request types the volunteers resolve, apart from the staff (e.g. joint
+  /// patrols take public-order cases); empty: volunteers are extra places for any work.
+  std::vector<std::string> volunteers_serve;
   std::string calendar; ///< working time: a calendar name (empty: the scenario's `default`, else always open)
   double admin_hours_per_year = 0.0;     ///< administrative work from above, hours per member per year (行政化)
   double economic_hours_per_year = 0.0;  ///< work for economic targets, hours per member per year (错位)

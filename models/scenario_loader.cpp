@@ -814,7 +814,7 @@ void read_units(const Reader& top, Scenario& s) {
     if (name == "parent" || name == "home" || name == "default")
       fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved");
     Reader r(top.provenance(), kv.second, path,
-             {"kind", "tier", "count", "parent", "staff", "volunteers", "calendar", "admin_hours_per_year",
+             {"kind", "tier", "count", "parent", "staff", "volunteers", "volunteers_serve", "calendar", "admin_hours_per_year",
               "economic_hours_per_year", "admin_task_h", "resolves", "resolves_share", "refers", "routing",
               "misroute_probability", "refusal_probability", "quality", "triage_h", "transfer_delay_h", "travel_h",
               "connected", "cost_per_staff_hour", "contract", "oversight", "joint_handling", "coordination_delay_h",
@@ -871,6 +871,18 @@ void read_units(const Reader& top, Scenario& s) {
                   "`" + tname + "` has a share but is not in this unit's `resolves`");
         g.resolves_share[tname] = sr.number(tname, 1.0, 0.0, 1.0);
       }
+    }
+    if (r.has("volunteers_serve")) {
+      const YAML::Node vs = r.node("volunteers_serve");
+      if (!vs.IsSequence()) r.fail_key(vs, "volunteers_serve", "`volunteers_serve` must be a list of request types");
+      for (const auto& t : vs) {
+        if (!t.IsScalar() || !g.resolves.count(t.Scalar()))
+          fail_at(top.provenance(), path + ".volunteers_serve", t,
+                  "`" + (t.IsScalar() ? t.Scalar() : std::string("?")) +
+                      "` in `volunteers_serve` is not a request type this unit `resolves`");
+        g.volunteers_serve.push_back(t.Scalar());
+      }
+      if (g.volunteers == 0) r.fail_key(vs, "volunteers_serve", "`volunteers_serve` needs `volunteers`");
     }
     if (r.has("refers")) {
       const YAML::Node ref = r.node("refers");

@@ -297,7 +297,7 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
       m.push_back({"diverted_share", "unit", name, capacity > 0 ? st.diverted_area / capacity : NAN});
       m.push_back({"overtime_hours", "unit", name, st.overtime_h});
       m.push_back({"mean_queue", "unit", name, st.queue_area / window});
-      m.push_back({"backlog_end", "unit", name, static_cast<double>(st.queued + st.busy)});
+      m.push_back({"backlog_end", "unit", name, static_cast<double>(st.queued + st.volunteer_queued + st.busy)});
     }
     for (const auto& [tier, b] : busy_by_tier) m.push_back({"utilisation", "tier", tier, b.second > 0 ? b.first / b.second : NAN});
     for (const auto& [group, b] : busy_by_group)
