@@ -863,11 +863,13 @@ void read_units(const Reader& top, Scenario& s) {
       const YAML::Node shares = r.node("resolves_share");
       if (!shares.IsMap()) r.fail_key(shares, "resolves_share", "`resolves_share` must map request types to shares");
       std::vector<std::string> keys;
-      for (const auto& t : shares) keys.push_back(t.first.Scalar());
+      std::vector<YAML::Node> key_nodes;
+      for (const auto& t : shares) keys.push_back(t.first.Scalar()), key_nodes.push_back(t.first);
       const Reader sr(top.provenance(), shares, path + ".resolves_share", keys);
-      for (const auto& tname : keys) {
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        const std::string& tname = keys[k];
         if (!g.resolves.count(tname))
-          fail_at(top.provenance(), path + ".resolves_share." + tname, sr.node(tname),
+          fail_at(top.provenance(), path + ".resolves_share." + tname, key_nodes[k],
                   "`" + tname + "` has a share but is not in this unit's `resolves`");
         g.resolves_share[tname] = sr.number(tname, 1.0, 0.0, 1.0);
       }
@@ -970,8 +972,19 @@ void read_units(const Reader& top, Scenario& s) {
   }
 }
 
+/// Why text that parse_date refused is not a date (for messages).
+std::string date_problem(const std::string& text) {
+  const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
+                      std::all_of(text.begin(), text.end(), [](char ch) { return ch == '-' || (ch >= '0' && ch <= '9'); });
+  if (!shaped) return "is not a date written YYYY-MM-DD";
+  const int month = (text[5] - '0') * 10 + (text[6] - '0');
+  return month >= 1 && month <= 12 ? "is not a date: that month has no such day"
+                                   : "is not a date: there is no month " + text.substr(5, 2);
+}
+
 /// A list of hours of the day, or of [open, close] pairs, read with their places.
-double hour_of_day(const Provenance& prov, const std::string& path, const YAML::Node& n, bool allow_24) {
+double hour_of_day(const Provenance& prov, const std::string& path, const YAML::Node& n, bool allow_24,
+                   const std::string& what) {
   double v = NAN;
   if (n.IsScalar()) {
     try {
@@ -980,7 +993,7 @@ double hour_of_day(const Provenance& prov, const std::string& path, const YAML::
     }
   }
   if (!(v >= 0.0 && (allow_24 ? v <= 24.0 : v < 24.0)))
-    fail_at(prov, path, n, "an hour of the day must be a number from 0 to " + std::string(allow_24 ? "24" : "below 24") +
+    fail_at(prov, path, n, what + " must be an hour of the day, >= 0 and " + std::string(allow_24 ? "<= 24" : "< 24") +
                                (n.IsScalar() ? ", not `" + n.Scalar() + "`" : ""));
   return v;
 }
@@ -1010,10 +1023,15 @@ void read_calendars(const Reader& top, Scenario& s) {
       const YAML::Node iv = hours[i];
       const std::string ipath = path + ".hours[" + std::to_string(i) + "]";
       if (!iv.IsSequence() || iv.size() != 2) fail_at(prov, ipath, iv, "each opening must be [open, close] in hours of the day");
-      const double open = hour_of_day(prov, ipath, iv[0], false), close = hour_of_day(prov, ipath, iv[1], true);
-      if (!(close > open)) fail_at(prov, ipath, iv, "an opening must close after it opens (reversed or empty hours)");
+      const double open = hour_of_day(prov, ipath, iv[0], false, "an opening time");
+      const double close = hour_of_day(prov, ipath, iv[1], true, "a closing time");
+      const std::string shown = "[" + iv[0].Scalar() + ", " + iv[1].Scalar() + "]";
+      if (!(close > open))
+        fail_at(prov, ipath, iv, "the opening " + shown + " closes before it opens (reversed or empty hours)");
       if (!intervals.empty() && open < intervals.back().second)
-        fail_at(prov, ipath, iv, "openings must be in order and must not overlap");
+        fail_at(prov, ipath, iv,
+                "the opening " + shown + (open < intervals.back().first ? " comes before" : " overlaps") +
+                    " the one before it: openings must be in order and must not overlap");
       intervals.emplace_back(open, close);
     }
     std::vector<bool> working(7, false);
@@ -1036,16 +1054,19 @@ void read_calendars(const Reader& top, Scenario& s) {
       if (!list.IsSequence()) r.fail_key(list, key, "`" + key + "` must be a list of dates (YYYY-MM-DD)");
       for (const auto& d : list) {
         if (!d.IsScalar() || !sim::parse_date(d.Scalar()))
-          fail_at(prov, path + "." + key, d, "`" + (d.IsScalar() ? d.Scalar() : std::string("?")) + "` in `" + key +
-                                                  "` is not a date written YYYY-MM-DD");
+          fail_at(prov, path + "." + key, d,
+                  "`" + (d.IsScalar() ? d.Scalar() : std::string("?")) + "` in `" + key + "` " +
+                      date_problem(d.IsScalar() ? d.Scalar() : ""));
         out.push_back(d.Scalar());
       }
     };
     dates("holidays", c.holidays);
     dates("makeup_days", c.makeup_days);
-    for (const auto& h : c.holidays)
-      if (std::find(c.makeup_days.begin(), c.makeup_days.end(), h) != c.makeup_days.end())
-        r.fail_key(r.node("makeup_days"), "makeup_days", "`" + h + "` is both a holiday and a make-up working day");
+    const YAML::Node makeup = r.node("makeup_days");  // const: indexing must not add entries
+    for (std::size_t m = 0; m < c.makeup_days.size(); ++m)
+      if (std::find(c.holidays.begin(), c.holidays.end(), c.makeup_days[m]) != c.holidays.end())
+        r.fail_key(makeup[m], "makeup_days",
+                   "`" + c.makeup_days[m] + "` is both a holiday and a make-up working day");
     c.overrun = r.choice("overrun", "finish", {"finish", "pause"}) == "pause" ? CalendarSpec::Overrun::pause
                                                                              : CalendarSpec::Overrun::finish;
     c.overtime_limit_h = r.number("overtime_limit_h", c.overtime_limit_h, 0.0, 24.0);
@@ -1053,7 +1074,7 @@ void read_calendars(const Reader& top, Scenario& s) {
       const YAML::Node dh = r.node("dispatch_h");
       if (!dh.IsSequence()) r.fail_key(dh, "dispatch_h", "`dispatch_h` must be a list of hours of the day, e.g. [10, 15]");
       for (std::size_t i = 0; i < dh.size(); ++i) {
-        const double h = hour_of_day(prov, path + ".dispatch_h", dh[i], false);
+        const double h = hour_of_day(prov, path + ".dispatch_h", dh[i], false, "a document run in `dispatch_h`");
         if (!c.dispatch_h.empty() && h <= c.dispatch_h.back())
           fail_at(prov, path + ".dispatch_h", dh[i], "dispatch hours must be in increasing order");
         c.dispatch_h.push_back(h);
@@ -1263,13 +1284,20 @@ void check_references(const Scenario& s, const Provenance& prov, const YAML::Nod
   }
   for (const auto& g : s.units) {
     const std::string path = "units." + g.name;
-    if (!g.calendar.empty() && !s.calendar(g.calendar))
-      fail_at(prov, path + ".calendar", where(path + ".calendar"), "`calendar: " + g.calendar + "` names no calendar in `calendars`");
+    if (!g.calendar.empty() && !s.calendar(g.calendar)) {
+      std::string known;
+      for (const auto& c : s.calendars) known += (known.empty() ? "" : ", ") + c.name;
+      fail_at(prov, path + ".calendar", where(path + ".calendar"),
+              "`calendar: " + g.calendar + "` names no calendar in `calendars`" +
+                  (known.empty() ? std::string(" (the scenario defines none)") : " (calendars: " + known + ")"));
+    }
     if (g.contract) {
       const UnitGroup* dept = s.unit_group(g.contract->from);
       if (!dept || dept->kind != UnitKind::department)
         fail_at(prov, path + ".contract.from", where(path + ".contract.from"),
-                "`from: " + g.contract->from + "` must name a `department` group that pays for the contract");
+                "`from: " + g.contract->from + "` " +
+                    (dept ? std::string("is a `") + to_string(dept->kind) + "`" : std::string("names no unit group")) +
+                    ": it must name the `department` group that pays for the contract");
     }
   }
   for (const auto& t : s.request_types)
@@ -1316,8 +1344,8 @@ void apply_contracts(Scenario& s, const Provenance& prov, const YAML::Node& root
     if (bought >= budget)
       fail_at(prov, path, at,
               "the contract buys " + std::to_string(bought) + " staff places (" + std::to_string(g.count) + " x " +
-                  std::to_string(g.staff) + ") but `" + dept.name + "` has only " + std::to_string(budget) +
-                  ": NGO contract hours must be smaller than the department's budget");
+                  std::to_string(g.staff) + ") out of the " + std::to_string(budget) + " of `" + dept.name +
+                  "`: NGO contract hours must be smaller than the department's budget (it keeps at least one place)");
     if ((budget - bought) % dept.count != 0)
       fail_at(prov, path, at,
               "the " + std::to_string(bought) + " places bought must leave each of the " + std::to_string(dept.count) +
@@ -1428,7 +1456,7 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
     sim.sample_interval_h = r.number("sample_interval_h", sim.sample_interval_h, 0.0, 876000.0, true);
     sim.start_date = r.text("start_date", sim.start_date);
     if (!sim::parse_date(sim.start_date))
-      r.fail_key(r.node("start_date"), "start_date", "`start_date` must be a date written YYYY-MM-DD");
+      r.fail_key(r.node("start_date"), "start_date", "`start_date` = `" + sim.start_date + "` " + date_problem(sim.start_date));
     if (sim.horizon_h / sim.sample_interval_h > 1e5)
       r.fail_key(r.node("sample_interval_h"), "sample_interval_h", "more than 100,000 samples per unit: raise `sample_interval_h`");
   }
