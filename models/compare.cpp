@@ -10,6 +10,7 @@
 
 #include "govsim/version.hpp"
 #include "models/csv.hpp"
+#include "models/json.hpp"
 #include "models/metric_registry.hpp"
 #include "models/option_summary.hpp"
 #include "models/results.hpp"
@@ -92,39 +93,40 @@ void write_comparison(const std::vector<Scenario>& scenarios, const std::vector<
           << '\n';
     }
   write_file_atomically((fs::path(dir) / "comparison.csv").string(), csv.str());
-  std::ostringstream js;
-  js << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
-     << ",\n  \"seed\": " << runs[0].seed << ",\n  \"replications\": " << runs[0].replications.size()
-     << ",\n  \"baseline\": " << json_string(scenarios[baseline].name) << ",\n  \"overrides\": [";
-  for (std::size_t i = 0; i < overrides.size(); ++i) js << (i ? ", " : "") << json_string(overrides[i]);
-  js << "],\n  \"overrides_apply_to\": \"every scenario\",\n  \"scenarios\": [";
+  Json doc;
+  doc["govsim_version"] = kVersion;
+  doc["git_commit"] = kGitCommit;
+  doc["seed"] = runs[0].seed;
+  doc["replications"] = runs[0].replications.size();
+  doc["baseline"] = scenarios[baseline].name;
+  doc["overrides"] = overrides;
+  doc["overrides_apply_to"] = "every scenario";
+  Json& listed = doc["scenarios"] = Json::array();
   for (std::size_t i = 0; i < scenarios.size(); ++i)
-    js << (i ? ", " : "") << "{\"name\": " << json_string(scenarios[i].name) << ", \"path\": "
-       << json_string(scenarios[i].path) << ", \"content_hash\": " << json_string(scenarios[i].content_hash)
-       << ", \"folder\": " << json_string("run-" + std::to_string(i))
-       << ", \"resolved_scenario\": " << json_string("run-" + std::to_string(i) + "/scenario.resolved.yaml") << "}";
-  js << "],\n  \"options\": [";
-  for (std::size_t i = 0; i < scenarios.size(); ++i)
-    js << (i ? ",\n    " : "\n    ") << option_json(scenarios[i], scenarios[baseline], overrides);
-  js << "\n  ],\n  \"metric_registry\": " << metric_registry_json(4);
-  js << ",\n  \"rows\": [\n";
-  bool first = true;
+    listed.push_back({{"name", scenarios[i].name},
+                      {"path", scenarios[i].path},
+                      {"content_hash", scenarios[i].content_hash},
+                      {"folder", "run-" + std::to_string(i)},
+                      {"resolved_scenario", "run-" + std::to_string(i) + "/scenario.resolved.yaml"}});
+  Json& options = doc["options"] = Json::array();
+  for (const auto& s : scenarios) options.push_back(option_json(s, scenarios[baseline], overrides));
+  doc["metric_registry"] = metric_registry_json();
+  Json& out_rows = doc["rows"] = Json::array();
   for (const auto& r : rows) {
     if (r.scope != "all" && r.scope != "type" && r.scope != "group" && r.scope != "tier" && r.scope != "unit_group")
       continue;
-    js << (first ? "" : ",\n") << "    {\"metric\": " << json_string(r.name) << ", \"scope\": " << json_string(r.scope)
-       << ", \"key\": " << json_string(r.key) << ", \"values\": [";
-    first = false;
+    Json values = Json::array();
     for (std::size_t i = 0; i < scenarios.size(); ++i)
-      js << (i ? ", " : "") << "{\"mean\": " << json_number(r.value[i].mean) << ", \"ci_low\": "
-         << json_number(r.value[i].low()) << ", \"ci_high\": " << json_number(r.value[i].high())
-         << ", \"diff\": " << json_number(r.paired[i].mean) << ", \"diff_ci_low\": " << json_number(r.paired[i].low())
-         << ", \"diff_ci_high\": " << json_number(r.paired[i].high())
-         << ", \"unpaired_half_width\": " << json_number(r.unpaired_half_width[i]) << "}";
-    js << "]}";
+      values.push_back({{"mean", json_number(r.value[i].mean)},
+                        {"ci_low", json_number(r.value[i].low())},
+                        {"ci_high", json_number(r.value[i].high())},
+                        {"diff", json_number(r.paired[i].mean)},
+                        {"diff_ci_low", json_number(r.paired[i].low())},
+                        {"diff_ci_high", json_number(r.paired[i].high())},
+                        {"unpaired_half_width", json_number(r.unpaired_half_width[i])}});
+    out_rows.push_back({{"metric", r.name}, {"scope", r.scope}, {"key", r.key}, {"values", std::move(values)}});
   }
-  js << "\n  ]\n}\n";
-  write_file_atomically((fs::path(dir) / "comparison.json").string(), js.str());
+  write_file_atomically((fs::path(dir) / "comparison.json").string(), json_text(doc));
 }
 
 namespace {

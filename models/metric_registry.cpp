@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include "models/results.hpp"
 
 namespace govsim {
 
@@ -28,11 +27,6 @@ MetricInfo share_metric(std::string_view name, Better b, std::string_view en, st
 MetricInfo per_request(std::string_view name, std::string_view en, std::string_view zh, std::string_view xen,
                        std::string_view xzh) {
   return {name, "per request", "decimal", L, "process", kRequest, en, zh, xen, xzh};
-}
-MetricInfo deprecated(MetricInfo m, std::string_view replaced_by) {
-  m.deprecated = true;
-  m.replaced_by = replaced_by;
-  return m;
 }
 
 std::vector<MetricInfo> build() {
@@ -178,8 +172,6 @@ std::vector<MetricInfo> build() {
   };
 }
 
-std::string json_escape(std::string_view s) { return json_string(std::string(s)); }
-
 }  // namespace
 
 const char* to_string(Better b) noexcept {
@@ -208,27 +200,24 @@ const std::vector<std::string>& verdict_metrics() {
   return names;
 }
 
-std::string metric_registry_json(int indent) {
-  const std::string pad(static_cast<std::size_t>(indent), ' ');
-  std::ostringstream out;
-  out << "{";
-  bool first = true;
+Json metric_registry_json() {
+  const auto text = [](std::string_view v) { return std::string(v); };
+  Json registry = Json::object();
+  const auto& verdict = verdict_metrics();
   for (const auto& m : metric_registry()) {
-    out << (first ? "\n" : ",\n") << pad << json_escape(m.name) << ": {\"unit\": " << json_escape(m.unit)
-        << ", \"format\": " << json_escape(m.format) << ", \"better\": \"" << to_string(m.better)
-        << "\", \"group\": " << json_escape(m.group) << ", \"scopes\": " << json_escape(m.scopes)
-        << ", \"label\": {\"en\": " << json_escape(m.label_en) << ", \"zh\": " << json_escape(m.label_zh)
-        << "}, \"explain\": {\"en\": " << json_escape(m.explain_en) << ", \"zh\": " << json_escape(m.explain_zh)
-        << "}";
-    if (m.deprecated) out << ", \"deprecated\": true, \"replaced_by\": " << json_escape(m.replaced_by);
-    const auto& verdict = verdict_metrics();
+    Json entry = {{"unit", text(m.unit)},
+                  {"format", text(m.format)},
+                  {"better", to_string(m.better)},
+                  {"group", text(m.group)},
+                  {"scopes", text(m.scopes)},
+                  {"label", {{"en", text(m.label_en)}, {"zh", text(m.label_zh)}}},
+                  {"explain", {{"en", text(m.explain_en)}, {"zh", text(m.explain_zh)}}}};
+    if (m.deprecated) entry["deprecated"] = true, entry["replaced_by"] = text(m.replaced_by);
     if (const auto v = std::find(verdict.begin(), verdict.end(), m.name); v != verdict.end())
-      out << ", \"verdict\": " << (v - verdict.begin()) + 1;
-    out << "}";
-    first = false;
+      entry["verdict"] = (v - verdict.begin()) + 1;
+    registry[text(m.name)] = std::move(entry);
   }
-  out << "\n" << pad.substr(0, pad.size() >= 2 ? pad.size() - 2 : 0) << "}";
-  return out.str();
+  return registry;
 }
 
 std::string metric_registry_markdown() {

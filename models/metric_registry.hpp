@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "models/json.hpp"
+
 namespace govsim {
 
 /// Which direction of change is an improvement.
@@ -44,8 +46,8 @@ const MetricInfo* find_metric(std::string_view name);
 /// The outcomes a verdict is about, in order (a deprecated metric stands in for its replacement when absent).
 const std::vector<std::string>& verdict_metrics();
 
-/// The registry as a JSON object {"name": {"unit": ..., ...}, ...}; `indent` spaces before each entry.
-std::string metric_registry_json(int indent);
+/// The registry as a JSON object {"name": {"unit": ..., ...}, ...}, in display order.
+Json metric_registry_json();
 
 /// The registry as the Markdown table in docs/results.md (between its registry markers).
 std::string metric_registry_markdown();

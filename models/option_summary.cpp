@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "models/results.hpp"
+#include "models/json.hpp"
 #include "models/scenario_loader.hpp"
 
 namespace govsim {
@@ -39,17 +39,17 @@ void flatten(const YAML::Node& node, const std::string& path, std::vector<std::p
   out.emplace_back(path, e.c_str());
 }
 
-std::string differences_json(const std::vector<SettingDifference>& diffs) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < diffs.size(); ++i) {
-    const auto& d = diffs[i];
-    out << (i ? ", " : "") << "{\"path\": " << json_string(d.path)
-        << ", \"value\": " << (d.present ? json_string(d.value) : "null")
-        << ", \"other\": " << (d.other_present ? json_string(d.other) : "null") << "}";
-  }
-  return out.str() + "]";
+Json differences_json(const std::vector<SettingDifference>& diffs) {
+  Json out = Json::array();
+  for (const auto& d : diffs)
+    out.push_back({{"path", d.path},
+                   {"value", d.present ? Json(d.value) : Json(nullptr)},
+                   {"other", d.other_present ? Json(d.other) : Json(nullptr)}});
+  return out;
 }
+
+/// A DOT quoted string (the JSON escapes, which DOT reads the same; invalid UTF-8 replaced).
+std::string dot_string(const std::string& s) { return json_line(Json(s)); }
 
 /// Depth of each unit group in the parent hierarchy (0: no parent).
 std::vector<int> group_depths(const Scenario& s) {
@@ -123,7 +123,7 @@ std::vector<SettingDifference> setting_differences(const std::vector<std::pair<s
   return out;
 }
 
-std::string structure_json(const Scenario& s, const Organisation& org) {
+Json structure_json(const Scenario& s, const Organisation& org) {
   const auto tiers = ordered_tiers(s);
   const auto community = communities_of(s, org);
   std::set<std::uint32_t> communities;
@@ -137,75 +137,83 @@ std::string structure_json(const Scenario& s, const Organisation& org) {
     connected[u.group] += u.connected;
     home_units += home_groups.count(s.units[u.group].name);
   }
-  std::ostringstream out;
-  out << "{\"tiers\": [";
-  for (std::size_t i = 0; i < tiers.size(); ++i) out << (i ? ", " : "") << json_string(tiers[i]);
-  out << "], \"communities\": " << communities.size() << ", \"home_units\": " << home_units << ", \"groups\": [";
+  Json out;
+  out["tiers"] = tiers;
+  out["communities"] = communities.size();
+  out["home_units"] = home_units;
+  Json& groups = out["groups"] = Json::array();
   for (std::size_t g = 0; g < s.units.size(); ++g) {
     const auto& u = s.units[g];
-    out << (g ? ", " : "") << "{\"name\": " << json_string(u.name) << ", \"kind\": " << json_string(to_string(u.kind))
-        << ", \"tier\": " << json_string(u.tier) << ", \"count\": " << u.count << ", \"staff\": " << u.staff
-        << ", \"parent\": " << (u.parent.empty() ? "null" : json_string(u.parent))
-        << ", \"connected\": " << connected[g] << ", \"volunteers\": " << u.volunteers
-        << ", \"diverted_hours_per_year\": " << json_number(u.admin_hours_per_year + u.economic_hours_per_year)
-        << ", \"home\": " << (home_groups.count(u.name) ? "true" : "false") << "}";
+    groups.push_back({{"name", u.name},
+                      {"kind", to_string(u.kind)},
+                      {"tier", u.tier},
+                      {"count", u.count},
+                      {"staff", u.staff},
+                      {"parent", u.parent.empty() ? Json(nullptr) : Json(u.parent)},
+                      {"connected", connected[g]},
+                      {"volunteers", u.volunteers},
+                      {"diverted_hours_per_year", json_number(u.admin_hours_per_year + u.economic_hours_per_year)},
+                      {"home", home_groups.count(u.name) > 0}});
   }
-  out << "], \"links\": [";
   std::map<std::tuple<std::uint32_t, std::uint32_t, int>, int> links;
   const auto& graph = org.graph();
   for (auto e : boost::make_iterator_range(boost::edges(graph)))
     ++links[{org.unit(static_cast<std::uint32_t>(boost::source(e, graph))).group,
              org.unit(static_cast<std::uint32_t>(boost::target(e, graph))).group, graph[e].kind}];
-  bool first = true;
-  for (const auto& [k, n] : links) {
-    out << (first ? "" : ", ") << "{\"from\": " << json_string(s.units[std::get<0>(k)].name)
-        << ", \"to\": " << json_string(s.units[std::get<1>(k)].name) << ", \"kind\": \""
-        << kEdgeKinds[std::get<2>(k) & 3] << "\", \"count\": " << n << "}";
-    first = false;
-  }
-  out << "]}";
-  return out.str();
+  Json& out_links = out["links"] = Json::array();
+  for (const auto& [k, n] : links)
+    out_links.push_back({{"from", s.units[std::get<0>(k)].name},
+                         {"to", s.units[std::get<1>(k)].name},
+                         {"kind", kEdgeKinds[std::get<2>(k) & 3]},
+                         {"count", n}});
+  return out;
 }
 
-std::string option_json(const Scenario& option, const Scenario& baseline, const std::vector<std::string>& overrides) {
+Json option_json(const Scenario& option, const Scenario& baseline, const std::vector<std::string>& overrides) {
   const Organisation org(option);
   const auto mine = flattened_settings(option.path, overrides);
-  std::ostringstream out;
-  out << "{\"differences_from_baseline\": "
-      << differences_json(setting_differences(mine, flattened_settings(baseline.path, overrides)));
+  Json out;
+  out["differences_from_baseline"] =
+      differences_json(setting_differences(mine, flattened_settings(baseline.path, overrides)));
   if (option.files.size() > 1) {
-    out << ", \"extends\": " << json_string(option.files[1]) << ", \"differences_from_parent\": "
-        << differences_json(setting_differences(mine, flattened_settings(option.files[1], overrides)));
+    out["extends"] = option.files[1];
+    out["differences_from_parent"] =
+        differences_json(setting_differences(mine, flattened_settings(option.files[1], overrides)));
   } else {
-    out << ", \"extends\": null, \"differences_from_parent\": null";
+    out["extends"] = nullptr;
+    out["differences_from_parent"] = nullptr;
   }
   // Resources.
   std::uint64_t staff = 0, volunteers = 0, residents = 0;
   std::map<std::string, std::uint64_t> by_tier;
-  std::ostringstream groups;
-  for (std::size_t g = 0; g < option.units.size(); ++g) {
-    const auto& u = option.units[g];
+  Json staff_by_group = Json::object();
+  for (const auto& u : option.units) {
     const std::uint64_t n = static_cast<std::uint64_t>(u.count) * static_cast<std::uint64_t>(u.staff);
     staff += n;
     volunteers += static_cast<std::uint64_t>(u.count) * static_cast<std::uint64_t>(u.volunteers);
     by_tier[u.tier] += n;
-    groups << (g ? ", " : "") << json_string(u.name) << ": " << n;
+    staff_by_group[u.name] = n;
   }
   for (const auto& p : option.populations)
     if (const UnitGroup* at = option.unit_group(p.at))
       residents += static_cast<std::uint64_t>(at->count) * static_cast<std::uint64_t>(p.residents_per_unit);
   int connected = 0;
   for (const auto& u : org.units()) connected += u.connected;
-  out << ", \"resources\": {\"staff\": " << staff << ", \"volunteers\": " << volunteers << ", \"staff_by_group\": {" << groups.str()
-      << "}, \"staff_by_tier\": {";
-  bool first = true;
-  for (const auto& [t, n] : by_tier) out << (first ? "" : ", ") << json_string(t) << ": " << n, first = false;
-  out << "}, \"units\": " << org.size() << ", \"connected_units\": " << connected
-      << ", \"platform_coverage\": " << json_number(option.platform.coverage) << ", \"residents\": " << residents
-      << ", \"staff_per_10000_residents\": "
-      << json_number(residents ? 1e4 * static_cast<double>(staff) / static_cast<double>(residents) : 0.0)
-      << "}, \"structure\": " << structure_json(option, org) << "}";
-  return out.str();
+  Json staff_by_tier = Json::object();
+  for (const auto& [t, n] : by_tier) staff_by_tier[t] = n;
+  out["resources"] = {
+      {"staff", staff},
+      {"volunteers", volunteers},
+      {"staff_by_group", std::move(staff_by_group)},
+      {"staff_by_tier", std::move(staff_by_tier)},
+      {"units", org.size()},
+      {"connected_units", connected},
+      {"platform_coverage", json_number(option.platform.coverage)},
+      {"residents", residents},
+      {"staff_per_10000_residents",
+       json_number(residents ? 1e4 * static_cast<double>(staff) / static_cast<double>(residents) : 0.0)}};
+  out["structure"] = structure_json(option, org);
+  return out;
 }
 
 std::string structure_dot(const Scenario& s, const Organisation& org) {
@@ -227,9 +235,9 @@ std::string structure_dot(const Scenario& s, const Organisation& org) {
     if (!collapse || shown.size() < kShown) shown.insert(c);
   std::map<std::uint32_t, std::string> node_of;  // unit -> node id
   std::ostringstream dot;
-  dot << "// govsim-structure: " << structure_json(s, org) << "\n";
+  dot << "// govsim-structure: " << json_line(structure_json(s, org)) << "\n";
   dot << "digraph organisation {\n  newrank=true;\n  rankdir=BT;\n  compound=true;\n"
-      << "  graph [fontsize=11, label=" << json_string(s.name + ": " + std::to_string(makeup.size()) +
+      << "  graph [fontsize=11, label=" << dot_string(s.name + ": " + std::to_string(makeup.size()) +
                                                         " communities, " + std::to_string(org.size()) + " units")
       << ", labelloc=t];\n  node [shape=box, fontsize=10];\n";
   std::map<std::string, std::vector<std::string>> rank;  // tier -> node ids
@@ -246,16 +254,16 @@ std::string structure_dot(const Scenario& s, const Organisation& org) {
     else label_text << grp.name << " x " << units.size();
     label_text << "\n" << to_string(grp.kind) << ", staff " << grp.staff;
     const std::string label = label_text.str();
-    dot << indent << id << " [label=" << json_string(label) << ", tier=" << json_string(grp.tier)
-        << ", group=" << json_string(grp.name) << ", kind=\"" << to_string(grp.kind) << "\", count=" << units.size()
-        << ", staff=" << grp.staff << (comm != kNoUnit ? ", community=" + json_string(org.unit(comm).name) : "")
+    dot << indent << id << " [label=" << dot_string(label) << ", tier=" << dot_string(grp.tier)
+        << ", group=" << dot_string(grp.name) << ", kind=\"" << to_string(grp.kind) << "\", count=" << units.size()
+        << ", staff=" << grp.staff << (comm != kNoUnit ? ", community=" + dot_string(org.unit(comm).name) : "")
         << (connected ? ", style=filled, fillcolor=\"#dddddd\"" : "") << "];\n";
     rank[grp.tier].push_back(id);
   };
   for (const auto& [k, units] : members)
     if (k.first == kNoUnit) emit_node("  ", kNoUnit, k.second, units);
   for (const auto c : shown) {
-    dot << "  subgraph cluster_c" << c << " {\n    label=" << json_string("community " + org.unit(c).name)
+    dot << "  subgraph cluster_c" << c << " {\n    label=" << dot_string("community " + org.unit(c).name)
         << ";\n    style=rounded;\n";
     for (const auto& [g, n] : makeup[c]) emit_node("    ", c, g, members[{c, g}]);
     dot << "  }\n";
@@ -263,7 +271,7 @@ std::string structure_dot(const Scenario& s, const Organisation& org) {
   if (shown.size() < makeup.size()) {
     const std::string id = "n" + std::to_string(next++);
     dot << "  " << id << " [shape=note, label="
-        << json_string("+ " + std::to_string(makeup.size() - shown.size()) + " more communities of the same make-up")
+        << dot_string("+ " + std::to_string(makeup.size() - shown.size()) + " more communities of the same make-up")
         << "];\n";
     if (!tiers.empty() && !makeup.empty()) rank[s.units[makeup.begin()->second.front().first].tier].push_back(id);
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "models/json.hpp"
 #include "models/organisation.hpp"
 #include "models/scenario.hpp"
 
@@ -32,10 +33,10 @@ std::vector<SettingDifference> setting_differences(const std::vector<std::pair<s
 
 /// The JSON object of one option: {"differences_from_baseline", "extends", "differences_from_parent",
 /// "resources", "structure"}. `overrides` are the command line's --set values (applied to every file).
-std::string option_json(const Scenario& option, const Scenario& baseline, const std::vector<std::string>& overrides);
+Json option_json(const Scenario& option, const Scenario& baseline, const std::vector<std::string>& overrides);
 
 /// {"tiers": [...top first], "communities": N, "home_units": N, "groups": [...], "links": [...]}.
-std::string structure_json(const Scenario& scenario, const Organisation& org);
+Json structure_json(const Scenario& scenario, const Organisation& org);
 
 /// Graphviz DOT of the organisation: one cluster per community, one rank per tier, members of a
 /// unit group within a community drawn as one node ("committee x 5"), a legend; when many

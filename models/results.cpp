@@ -18,6 +18,7 @@
 
 #include "govsim/version.hpp"
 #include "models/csv.hpp"
+#include "models/json.hpp"
 #include "models/metric_registry.hpp"
 
 namespace govsim {
@@ -30,31 +31,6 @@ std::string csv_number(double v) {
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
 }
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  return csv_number(v);
-}
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 namespace {
 
 /// The folders this process has claimed: their lock files stay open (and
@@ -307,34 +283,32 @@ void write_run(const Scenario& scenario, const RunResult& run, const std::string
   {
     std::uint64_t events = 0;
     for (const auto& rep : run.replications) events += rep.counters.events;
-    std::ostringstream out;
-    out << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
-        << ",\n  \"scenario\": {\"name\": " << json_string(scenario.name) << ", \"path\": " << json_string(scenario.path)
-        << ", \"content_hash\": " << json_string(scenario.content_hash) << ", \"files\": [";
-    for (std::size_t i = 0; i < scenario.files.size(); ++i) out << (i ? ", " : "") << json_string(scenario.files[i]);
-    out << "]},\n  \"overrides\": [";
-    for (std::size_t i = 0; i < overrides.size(); ++i) out << (i ? ", " : "") << json_string(overrides[i]);
-    out << "],\n  \"resolved_scenario\": \"scenario.resolved.yaml\",\n  \"seed\": " << run.seed << ",\n  \"replications\": " << run.replications.size()
-        << ",\n  \"threads\": " << run.threads << ",\n  \"wall_seconds\": " << json_number(run.wall_seconds)
-        << ",\n  \"horizon_h\": " << json_number(scenario.simulation.horizon_h)
-        << ",\n  \"warmup_h\": " << json_number(scenario.simulation.warmup_h)
-        << ",\n  \"lookahead_h\": " << json_number(run.lookahead_h) << ",\n  \"residents\": " << run.residents
-        << ",\n  \"units\": " << run.unit_names.size() << ",\n  \"events\": " << events
-        << ",\n  \"events_per_second\": " << json_number(events / std::max(run.wall_seconds, 1e-9))
-        << ",\n  \"warnings\": [";
-    const auto warnings = run_warnings(rows);
-    for (std::size_t i = 0; i < warnings.size(); ++i) out << (i ? ", " : "") << json_string(warnings[i]);
-    out << "],\n  \"metric_registry\": " << metric_registry_json(4);
-    out << ",\n  \"metrics\": [\n";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      out << "    {\"metric\": " << json_string(r.name) << ", \"scope\": " << json_string(r.scope)
-          << ", \"key\": " << json_string(r.key) << ", \"mean\": " << json_number(r.estimate.mean)
-          << ", \"ci_low\": " << json_number(r.estimate.low()) << ", \"ci_high\": " << json_number(r.estimate.high())
-          << ", \"n\": " << r.estimate.n << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
-    }
-    out << "  ]\n}\n";
-    write_file_atomically((fs::path(dir) / "summary.json").string(), out.str());
+    Json doc;
+    doc["govsim_version"] = kVersion;
+    doc["git_commit"] = kGitCommit;
+    doc["scenario"] = {{"name", scenario.name}, {"path", scenario.path}, {"content_hash", scenario.content_hash},
+                       {"files", scenario.files}};
+    doc["overrides"] = overrides;
+    doc["resolved_scenario"] = "scenario.resolved.yaml";
+    doc["seed"] = run.seed;
+    doc["replications"] = run.replications.size();
+    doc["threads"] = run.threads;
+    doc["wall_seconds"] = json_number(run.wall_seconds);
+    doc["horizon_h"] = json_number(scenario.simulation.horizon_h);
+    doc["warmup_h"] = json_number(scenario.simulation.warmup_h);
+    doc["lookahead_h"] = json_number(run.lookahead_h);
+    doc["residents"] = run.residents;
+    doc["units"] = run.unit_names.size();
+    doc["events"] = events;
+    doc["events_per_second"] = json_number(static_cast<double>(events) / std::max(run.wall_seconds, 1e-9));
+    doc["warnings"] = run_warnings(rows);
+    doc["metric_registry"] = metric_registry_json();
+    Json& metrics = doc["metrics"] = Json::array();
+    for (const auto& r : rows)
+      metrics.push_back({{"metric", r.name}, {"scope", r.scope}, {"key", r.key}, {"mean", json_number(r.estimate.mean)},
+                         {"ci_low", json_number(r.estimate.low())}, {"ci_high", json_number(r.estimate.high())},
+                         {"n", r.estimate.n}});
+    write_file_atomically((fs::path(dir) / "summary.json").string(), json_text(doc));
   }
 }
 

@@ -54,9 +54,7 @@ std::vector<std::string> run_warnings(const std::vector<SummaryRow>& rows);
 /// The headline table printed after a run.
 std::string summary_table(const Scenario& scenario, const RunResult& run);
 
-/// Number formatting shared by every CSV/JSON writer (%.10g; NaN -> empty/null).
+/// Number formatting shared by every CSV writer (%.10g; NaN -> empty). JSON: models/json.hpp.
 std::string csv_number(double v);
-std::string json_number(double v);
-std::string json_string(const std::string& s);
 
 }  // namespace govsim

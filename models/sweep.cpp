@@ -24,6 +24,7 @@
 #include "govsim/version.hpp"
 #include "models/compare.hpp"
 #include "models/csv.hpp"
+#include "models/json.hpp"
 #include "models/metric_registry.hpp"
 #include "models/results.hpp"
 #include "models/scenario_loader.hpp"
@@ -653,13 +654,59 @@ std::string design_csv(const SweepSpec& spec) {
   return out.str();
 }
 
-std::string plan_json(const SweepSpec& spec) {
-  std::ostringstream out;
-  out << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
-      << ",\n  \"sweep\": " << json_string(spec.name) << ",\n  \"content_hash\": " << json_string(spec.content_hash)
-      << ",\n  \"design\": " << json_string(to_string(spec.design)) << ",\n  \"points\": " << spec.points.size()
-      << ",\n  \"replications\": " << spec.replications << ",\n  \"runs\": " << spec.runs() << "\n}\n";
-  return out.str();
+/// The sweep's identity, as plan.json records it: the build, then everything
+/// of the sweep file that decides its runs, and the content hash of the sweep
+/// file and merged base scenario (which also covers what the fields do not
+/// show, e.g. the base scenario's settings).
+Json plan_json(const SweepSpec& spec) {
+  Json plan;
+  plan["govsim_version"] = kVersion;
+  plan["git_commit"] = kGitCommit;
+  plan["sweep"] = spec.name;
+  plan["content_hash"] = spec.content_hash;
+  plan["design"] = to_string(spec.design);
+  plan["points"] = spec.points.size();
+  plan["replications"] = spec.replications;
+  plan["runs"] = spec.runs();
+  plan["overrides"] = spec.overrides;
+  Json& parameters = plan["parameters"] = Json::array();
+  for (const auto& p : spec.parameters) {
+    Json q = {{"name", p.name}, {"paths", p.paths}};
+    if (!p.values.empty()) q["values"] = p.values;
+    if (p.high > p.low) q["low"] = json_number(p.low), q["high"] = json_number(p.high), q["log"] = p.log_scale;
+    q["integer"] = p.integer;
+    parameters.push_back(std::move(q));
+  }
+  plan["design_seed"] = spec.design_seed;
+  if (spec.samples) plan["samples"] = spec.samples;
+  if (spec.trajectories) plan["trajectories"] = spec.trajectories, plan["levels"] = spec.levels;
+  plan["seed"] = spec.seed;
+  plan["seeds"] = spec.seeds;
+  plan["scopes"] = spec.scopes;
+  plan["metrics"] = spec.metrics;
+  return plan;
+}
+
+/// A value for a one-line message: cut after 200 characters.
+std::string shown(const std::string& value) {
+  return value.size() <= 200 ? value : value.substr(0, 200) + "...";
+}
+
+/// Why the plan in `dir` is not this sweep's (empty if it is): the first field that differs.
+std::string plan_difference(const std::string& dir, const Json& earlier, const SweepSpec& spec) {
+  const std::string where = (fs::path(dir) / "plan.json").string();
+  Json now = plan_json(spec), before = earlier;
+  now.erase("content_hash");
+  before.erase("content_hash");
+  if (const auto d = first_difference(now, before))
+    return "the sweep file's `" + d->path + "` differs from the plan in " + where + ": " + shown(d->a) +
+           " (sweep file) vs " + shown(d->b) + " (plan)";
+  if (earlier.value("content_hash", Json()) != spec.content_hash)
+    return "the sweep file or its base scenario changed since the plan in " + where + " (content hash " +
+           spec.content_hash + " vs " + shown(json_line(earlier.value("content_hash", Json()))) + " in the plan)";
+  if (read_text((fs::path(dir) / "design.csv").string()) != design_csv(spec))
+    return (fs::path(dir) / "design.csv").string() + " holds other points than the sweep file's design";
+  return "";
 }
 
 }  // namespace
@@ -671,17 +718,21 @@ std::vector<std::size_t> prepare_sweep_folder(const SweepSpec& spec, std::string
     if (!fs::exists(plan, ec))
       throw OutputError(dir + ": error: nothing to resume here (no plan.json); start the sweep without --resume");
     claim_output_folder(dir);  // one process at a time continues a sweep
-    const std::string earlier = read_text(plan.string());
-    const std::string build = std::string("\"govsim_version\": ") + json_string(kVersion) +
-                              ",\n  \"git_commit\": " + json_string(kGitCommit);
-    if (earlier.find(build) == std::string::npos)
+    Json earlier;
+    try {
+      earlier = parse_json(read_text(plan.string()), plan.string());
+    } catch (const std::runtime_error& e) {
+      throw OutputError(std::string(e.what()) + ": error: cannot resume from it; start anew in a new --out");
+    }
+    if (!earlier.is_object() || earlier.value("govsim_version", Json()) != kVersion ||
+        earlier.value("git_commit", Json()) != kGitCommit)
       throw OutputError(dir + ": error: this sweep was started by another govsim build (see plan.json; this is govsim " +
                         kVersion + ", commit " + kGitCommit +
                         "): its records would mix two builds' results; resume with that build, or start anew");
     remove_partial_files(dir);
-    if (earlier != plan_json(spec) || read_text((fs::path(dir) / "design.csv").string()) != design_csv(spec))
-      throw OutputError(dir + ": error: this folder holds a different sweep (the sweep file, its base scenario or the "
-                              "design changed); resume needs the very same sweep, or start anew in a new --out");
+    if (const std::string why = plan_difference(dir, earlier, spec); !why.empty())
+      throw OutputError(dir + ": error: this folder holds a different sweep: " + why +
+                        "; resume needs the very same sweep, or start anew in a new --out");
   } else {
     dir = prepare_output_folder(dir, spec.name, force);
     if (force) fs::remove_all(fs::path(dir) / "runs", ec);  // records of an earlier sweep must not count as done
@@ -689,7 +740,7 @@ std::vector<std::size_t> prepare_sweep_folder(const SweepSpec& spec, std::string
     for (const char* f : {"manifest.json", "sweep.csv", "points.csv", "failures.csv", "sensitivity.csv", "sobol.csv"})
       fs::remove(fs::path(dir) / f, ec);
     write_file_atomically((fs::path(dir) / "design.csv").string(), design_csv(spec));
-    write_file_atomically((fs::path(dir) / "plan.json").string(), plan_json(spec));
+    write_file_atomically((fs::path(dir) / "plan.json").string(), json_text(plan_json(spec)));
   }
   const fs::path runs = fs::path(dir) / "runs";
   fs::create_directories(runs, ec);
@@ -918,38 +969,40 @@ SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double
 
   // manifest.json, last: its presence means the sweep folder is complete. The
   // only values in it that vary between equal sweeps are wall_seconds, threads and ranks.
-  std::ostringstream out;
-  out << "{\n  \"govsim_version\": " << json_string(kVersion) << ",\n  \"git_commit\": " << json_string(kGitCommit)
-      << ",\n  \"sweep\": {\"name\": " << json_string(spec.name) << ", \"path\": " << json_string(spec.path)
-      << ", \"content_hash\": " << json_string(spec.content_hash) << "},\n  \"base\": " << json_string(spec.base)
-      << ",\n  \"overrides\": [";
-  for (std::size_t i = 0; i < spec.overrides.size(); ++i) out << (i ? ", " : "") << json_string(spec.overrides[i]);
-  out << "],\n  \"design\": {\"kind\": " << json_string(to_string(spec.design)) << ", \"seed\": " << spec.design_seed;
-  if (spec.samples) out << ", \"samples\": " << spec.samples;
-  if (spec.trajectories) out << ", \"trajectories\": " << spec.trajectories << ", \"levels\": " << spec.levels;
-  out << "},\n  \"parameters\": [";
+  Json doc;
+  doc["govsim_version"] = kVersion;
+  doc["git_commit"] = kGitCommit;
+  doc["sweep"] = {{"name", spec.name}, {"path", spec.path}, {"content_hash", spec.content_hash}};
+  doc["base"] = spec.base;
+  doc["overrides"] = spec.overrides;
+  Json& design = doc["design"] = {{"kind", to_string(spec.design)}, {"seed", spec.design_seed}};
+  if (spec.samples) design["samples"] = spec.samples;
+  if (spec.trajectories) design["trajectories"] = spec.trajectories, design["levels"] = spec.levels;
+  Json& parameters = doc["parameters"] = Json::array();
   for (std::size_t i = 0; i < k; ++i) {
     const auto& p = spec.parameters[i];
-    out << (i ? ", " : "") << "{\"name\": " << json_string(p.name) << ", \"paths\": [";
-    for (std::size_t j = 0; j < p.paths.size(); ++j) out << (j ? ", " : "") << json_string(p.paths[j]);
-    out << "]";
-    if (p.high > p.low)
-      out << ", \"low\": " << json_number(p.low) << ", \"high\": " << json_number(p.high)
-          << ", \"log\": " << (p.log_scale ? "true" : "false");
-    out << ", \"integer\": " << (p.integer ? "true" : "false") << "}";
+    Json q = {{"name", p.name}, {"paths", p.paths}};
+    if (p.high > p.low) q["low"] = json_number(p.low), q["high"] = json_number(p.high), q["log"] = p.log_scale;
+    q["integer"] = p.integer;
+    parameters.push_back(std::move(q));
   }
-  out << "],\n  \"points\": " << spec.points.size() << ",\n  \"replications\": " << reps << ",\n  \"seeds\": [";
+  doc["points"] = spec.points.size();
+  doc["replications"] = reps;
+  Json& seeds = doc["seeds"] = Json::array();
   for (int r = 0; r < reps; ++r) {
     const auto [seed, index] = spec.seed_of(r);
-    out << (r ? ", " : "") << "{\"seed\": " << seed << ", \"replication_index\": " << index << "}";
+    seeds.push_back({{"seed", seed}, {"replication_index", index}});
   }
-  out << "],\n  \"runs\": " << totals.runs << ",\n  \"failed_runs\": " << totals.failed
-      << ",\n  \"files\": [\"design.csv\", \"sweep.csv\", \"points.csv\", \"failures.csv\"";
-  if (spec.design == DesignKind::morris) out << ", \"sensitivity.csv\"";
-  if (spec.design == DesignKind::sobol) out << ", \"sobol.csv\"";
-  out << "],\n  \"wall_seconds\": " << json_number(wall_seconds) << ",\n  \"threads\": " << threads
-      << ",\n  \"ranks\": " << ranks << ",\n  \"metric_registry\": " << metric_registry_json(4) << "\n}\n";
-  write_file_atomically((d / "manifest.json").string(), out.str());
+  doc["runs"] = totals.runs;
+  doc["failed_runs"] = totals.failed;
+  Json& files = doc["files"] = {"design.csv", "sweep.csv", "points.csv", "failures.csv"};
+  if (spec.design == DesignKind::morris) files.push_back("sensitivity.csv");
+  if (spec.design == DesignKind::sobol) files.push_back("sobol.csv");
+  doc["wall_seconds"] = json_number(wall_seconds);
+  doc["threads"] = threads;
+  doc["ranks"] = ranks;
+  doc["metric_registry"] = metric_registry_json();
+  write_file_atomically((d / "manifest.json").string(), json_text(doc));
   return totals;
 }
 

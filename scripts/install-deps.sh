@@ -5,7 +5,7 @@
 # come from libclang-rt-14-dev) for scripts/fuzz.sh.
 set -euo pipefail
 packages=(build-essential cmake ninja-build git pkg-config
-          libboost-graph-dev libeigen3-dev libtbb-dev libcxxopts-dev libyaml-cpp-dev libgtest-dev
+          libboost-graph-dev libeigen3-dev libtbb-dev libcxxopts-dev libyaml-cpp-dev nlohmann-json3-dev libgtest-dev
           libopenmpi-dev openmpi-bin
           python3-matplotlib python3-pandas python3-pytest python3-yaml python3-jsonschema
           fonts-noto-cjk chromium chromium-driver python3-selenium)

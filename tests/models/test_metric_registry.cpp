@@ -118,28 +118,31 @@ TEST(OptionSummary, DifferencesFromBaselineAndParent) {
   const std::string grandchild =
       write_scenario(dir, "grandchild.yaml", "extends: child.yaml\nname: grandchild\nunits: {office: {staff: 7}}\n");
   const Scenario b = load_scenario(base), g = load_scenario(grandchild);
-  const std::string json = option_json(g, b, {});
+  const Json json = option_json(g, b, {});
   // From the baseline: both the platform and the staff; from its parent (child.yaml): the staff only.
-  const auto from_parent = json.find("\"differences_from_parent\"");
-  ASSERT_NE(from_parent, std::string::npos);
-  const std::string baseline_part = json.substr(0, from_parent), parent_part = json.substr(from_parent);
-  EXPECT_NE(baseline_part.find("\"path\": \"platform.coverage\", \"value\": \"0.5\""), std::string::npos) << json;
-  EXPECT_NE(baseline_part.find("\"path\": \"units.office.staff\", \"value\": \"7\""), std::string::npos) << json;
-  EXPECT_EQ(parent_part.substr(0, parent_part.find("\"resources\"")).find("platform.coverage"), std::string::npos)
-      << json;
-  EXPECT_NE(parent_part.find("units.office.staff"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"extends\": "), std::string::npos);
-  EXPECT_NE(json.find("\"staff_by_group\": {"), std::string::npos);
-  EXPECT_NE(json.find("\"platform_coverage\": 0.5"), std::string::npos) << json;
+  const auto paths = [](const Json& differences) {
+    std::map<std::string, Json> out;
+    for (const auto& d : differences) out[d.at("path").get<std::string>()] = d.at("value");
+    return out;
+  };
+  const auto from_baseline = paths(json.at("differences_from_baseline"));
+  const auto from_parent = paths(json.at("differences_from_parent"));
+  EXPECT_EQ(from_baseline.count("platform.coverage") ? from_baseline.at("platform.coverage") : Json(), "0.5") << json;
+  EXPECT_EQ(from_baseline.count("units.office.staff") ? from_baseline.at("units.office.staff") : Json(), "7") << json;
+  EXPECT_EQ(from_parent.count("platform.coverage"), 0u) << json;
+  EXPECT_EQ(from_parent.count("units.office.staff") ? from_parent.at("units.office.staff") : Json(), "7") << json;
+  EXPECT_TRUE(json.at("extends").is_string()) << json;
+  EXPECT_TRUE(json.at("resources").at("staff_by_group").is_object()) << json;
+  EXPECT_EQ(json.at("resources").at("platform_coverage"), 0.5) << json;
 }
 
 TEST(OptionSummary, StructureCountsCommunitiesNotUnits) {
   const Scenario s = load_scenario(source_path("scenarios/three-tier.yaml"));
   const Organisation org(s);
-  const std::string json = structure_json(s, org);
+  const Json json = structure_json(s, org);
   // 15 communities (one centre each) holding 75 committees; the tier list runs from the top.
-  EXPECT_NE(json.find("\"communities\": 15"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"home_units\": 75"), std::string::npos) << json;
+  EXPECT_EQ(json.at("communities"), 15) << json;
+  EXPECT_EQ(json.at("home_units"), 75) << json;
   const std::string dot = structure_dot(s, org);
   EXPECT_NE(dot.find("newrank=true"), std::string::npos);
   EXPECT_NE(dot.find("subgraph cluster_c"), std::string::npos);

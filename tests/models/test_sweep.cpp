@@ -244,6 +244,54 @@ TEST(SweepRuns, ResumeRefusesAnotherBuildAndClearsTopLevelLeftovers) {
   release_output_folders();
 }
 
+/// The message of resuming `dir` with `spec` ("" when it resumes).
+std::string resume_error(const SweepSpec& spec, std::string dir) {
+  try {
+    (void)prepare_sweep_folder(spec, dir, false, true);
+    return "";
+  } catch (const OutputError& e) {
+    return e.what();
+  }
+}
+
+TEST(SweepRuns, ResumeSaysWhichFieldOfThePlanDiffers) {
+  const std::string grid = "parameters:\n  centre_staff: {path: units.station.staff, values: [1, 2]}\n";
+  const SweepSpec s = spec_of(mm1_sweep(grid, 1), "plan-fields");
+  std::string dir = temp_folder("sweep-plan-fields").string();
+  (void)prepare_sweep_folder(s, dir, true, false);
+  const std::string plan = (std::filesystem::path(dir) / "plan.json").string();
+  EXPECT_EQ(resume_error(s, dir), "");
+
+  const SweepSpec values = spec_of(mm1_sweep("parameters:\n  centre_staff: {path: units.station.staff, values: [1, 3]}\n", 1),
+                                   "plan-values");
+  EXPECT_EQ(resume_error(values, dir),
+            dir + ": error: this folder holds a different sweep: the sweep file's `parameters.centre_staff.values` differs "
+                  "from the plan in " + plan + ": [\"1\", \"3\"] (sweep file) vs [\"1\", \"2\"] (plan); resume needs the "
+                  "very same sweep, or start anew in a new --out");
+  EXPECT_NE(resume_error(spec_of(mm1_sweep(grid, 2), "plan-reps"), dir).find("`replications` differs from the plan in " +
+                                                                             plan + ": 2 (sweep file) vs 1 (plan)"),
+            std::string::npos);
+  std::string seed = mm1_sweep(grid, 1);
+  seed.replace(seed.find("seed: 11"), 8, "seed: 12");
+  EXPECT_NE(resume_error(spec_of(seed, "plan-seed"), dir).find("`seed` differs from the plan in " + plan + ": 12 (sweep file) vs 11 (plan)"),
+            std::string::npos);
+  // A change no field shows (here the fixed settings' text): the content hash tells.
+  std::string set = mm1_sweep(grid, 1);
+  set.replace(set.find("simulation.warmup_h: 400"), 24, "simulation.warmup_h: 400.0");
+  EXPECT_NE(resume_error(spec_of(set, "plan-set"), dir).find("`overrides`"), std::string::npos);
+  std::string comment = mm1_sweep(grid, 1) + "# a comment\n";
+  EXPECT_NE(resume_error(spec_of(comment, "plan-comment"), dir)
+                .find("the sweep file or its base scenario changed since the plan in " + plan + " (content hash "),
+            std::string::npos)
+      << resume_error(spec_of(comment, "plan-comment"), dir);
+  // A plan.json that is not JSON.
+  std::ofstream(plan, std::ios::trunc) << "{\"govsim_version\": ";
+  const std::string broken = resume_error(s, dir);
+  EXPECT_EQ(broken.rfind(plan + ": not valid JSON (", 0), 0u) << broken;
+  EXPECT_NE(broken.find("cannot resume"), std::string::npos) << broken;
+  release_output_folders();
+}
+
 TEST(SweepFile, ErrorsAreClearAndPositioned) {
   const std::string base = "base: " + source_path("scenarios/textbook/mm1.yaml") + "\n";
   const std::string grid = "parameters:\n  m: {path: units.station.staff, values: [1, 2]}\n";
