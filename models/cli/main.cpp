@@ -361,6 +361,7 @@ int cmd_describe(const Common& c) {
               static_cast<unsigned long long>(staff), connected, org.size(), static_cast<unsigned long long>(residents));
   if (residents > 0) std::printf(" (%.1f staff per 10,000)", 1e4 * static_cast<double>(staff) / residents);
   std::printf("\n");
+  if (!s.uncertain.empty()) std::printf("\n%s", uncertain_table(s.uncertain).c_str());
   if (!c.dot.empty()) {
     write_file_atomically(c.dot, structure_dot(s, org));
     std::printf("wrote %s\n", c.dot.c_str());
