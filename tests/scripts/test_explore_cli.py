@@ -187,3 +187,32 @@ def test_known_interaction_is_found(tmp_path):
     inter = t[("interaction", "server x faster")]
     assert inter["ci_low"] > 0
     assert abs(inter["estimate"] - theory) < 0.2 * theory, (inter, theory)
+
+
+# --- plots and PRIM on real folders ----------------------------------------------------
+
+def test_explore_plots_and_prim(tmp_path):
+    from test_plots import PLOTS, PYTHON, assert_png
+    out = tmp_path / "e"
+    p = explore(out, scenarios=(JACKSON, JACKSON_PLUS), samples=16)
+    assert p.returncode == 0, p.stderr
+    prim = os.path.join(ROOT, "scripts", "govsim_prim.py")
+    p = run_cmd([PYTHON, prim, str(out), "--target", "response_mean_h<0.3"])
+    assert p.returncode == 0, p.stderr
+    assert "jackson-plus" in p.stdout and (out / "prim.json").exists()
+    p = run_cmd([PYTHON, PLOTS, "explore", str(out)])
+    assert p.returncode == 0, p.stderr
+    for name in ("explore_effects.png", "explore_tornado.png", "prim_trajectory.png"):
+        assert_png(out / "plots" / name)
+
+
+def test_attribute_plots(tmp_path):
+    from test_plots import PLOTS, PYTHON, assert_png
+    out = tmp_path / "a"
+    p = run_cmd([GOVSIM, "attribute", os.path.join(DATA, "two-stations.yaml"), "--elements",
+                 os.path.join(DATA, "separate.yaml"), "--out", str(out), "--quiet", "--replications", "2"])
+    assert p.returncode == 0, p.stderr
+    p = run_cmd([PYTHON, PLOTS, "attribute", str(out)])
+    assert p.returncode == 0, p.stderr
+    for name in ("attribute_waterfall.png", "attribute_interactions.png"):
+        assert_png(out / "plots" / name)
