@@ -216,3 +216,20 @@ def test_attribute_plots(tmp_path):
     assert p.returncode == 0, p.stderr
     for name in ("attribute_waterfall.png", "attribute_interactions.png"):
         assert_png(out / "plots" / name)
+
+
+def test_report_has_how_sure_section_when_explore_results_are_present(tmp_path):
+    from test_plots import PYTHON
+    out = tmp_path / "c"
+    p = run_cmd([GOVSIM, "compare", JACKSON, JACKSON_PLUS, "--out", str(out), "--quiet", "--replications", "2"])
+    assert p.returncode == 0, p.stderr
+    report = os.path.join(ROOT, "scripts", "govsim_report.py")
+    p = run_cmd([PYTHON, report, str(out)])
+    assert p.returncode == 0, p.stderr
+    assert "How sure are we?" not in (out / "report.html").read_text()
+    p = explore(out / "explore", scenarios=(JACKSON, JACKSON_PLUS), samples=8)
+    assert p.returncode == 0, p.stderr
+    p = run_cmd([PYTHON, report, str(out)])
+    assert p.returncode == 0, p.stderr
+    html = (out / "report.html").read_text()
+    assert "How sure are we?" in html and "plausible parameter sets" in html
