@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "models/uncertain.hpp"
 #include "sim/distribution.hpp"
 
 namespace govsim {
@@ -239,6 +240,7 @@ struct Scenario {
   Behaviour behaviour;
   Platform platform;
   Handoffs handoffs;
+  std::vector<UncertainParameter> uncertain;  ///< `uncertain:` declarations (models/uncertain.hpp)
 
   int request_type_index(const std::string& name) const;  ///< -1 if absent
   const UnitGroup* unit_group(const std::string& name) const;

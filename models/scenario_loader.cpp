@@ -1425,7 +1425,7 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
                        const std::vector<std::string>& chain) {
   Reader top(prov, root, "scenario",
              {"name", "description", "simulation", "calendars", "request_types", "units", "populations", "behaviour",
-              "platform", "handoffs"});
+              "platform", "handoffs", "uncertain"});
   Scenario s;
   s.path = path;
   s.files = chain;
@@ -1506,6 +1506,9 @@ Scenario read_scenario(const YAML::Node& root, const Provenance& prov, const std
   }
   check_references(s, prov, root);
   apply_contracts(s, prov, root);
+  s.uncertain = read_uncertain(root["uncertain"], root, [&](const std::string& p, const YAML::Node& at, const std::string& m) {
+    fail_at(prov, p, at, m);
+  });
   return s;
 }
 

@@ -52,6 +52,7 @@ std::vector<std::string> SweepSpec::point_overrides(std::size_t point) const {
   std::vector<std::string> v = overrides;
   for (std::size_t i = 0; i < parameters.size(); ++i)
     for (const auto& p : parameters[i].paths) v.push_back(p + "=" + points[point][i]);
+  if (!point_sets.empty()) v.insert(v.end(), point_sets[point].begin(), point_sets[point].end());
   return v;
 }
 
@@ -582,9 +583,10 @@ std::vector<RunRecord> execute_runs(const SweepSpec& spec, std::size_t first_run
   const int replication = static_cast<int>(first_run % static_cast<std::size_t>(spec.replications));
   if (count < 1 || replication + count > spec.replications || (count > 1 && !spec.seeds.empty()))
     throw std::logic_error("execute_runs: not consecutive replications of one point under one seed");
-  const auto [seed, index] = spec.seed_of(replication);
+  auto [seed, index] = spec.seed_of(replication);
+  if (!spec.point_seeds.empty()) seed = spec.point_seeds[point];
   try {
-    const Scenario scenario = load_scenario(spec.base, spec.point_overrides(point));
+    const Scenario scenario = load_scenario(spec.point_base(point), spec.point_overrides(point));
     RunSettings settings;
     settings.seed = seed;
     settings.replications = count;

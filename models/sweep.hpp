@@ -55,7 +55,15 @@ struct SweepSpec {
   /// Not from the file: the memory one run may use (--memory-limit divided by
   /// the runs at once); a run estimated above it fails. 0: no check.
   std::uint64_t memory_limit_bytes = 0;
+  /// Not from a sweep file: plans that `govsim explore` and `attribute` build
+  /// (models/explore.hpp). Per point, when not empty: the scenario file it
+  /// runs (else `base`), overrides added after the parameters', and the base
+  /// seed its replications run with (replication index r; else seed_of).
+  std::vector<std::string> point_bases;
+  std::vector<std::vector<std::string>> point_sets;
+  std::vector<std::uint64_t> point_seeds;
 
+  const std::string& point_base(std::size_t point) const { return point_bases.empty() ? base : point_bases[point]; }
   std::size_t runs() const noexcept { return points.size() * static_cast<std::size_t>(replications); }
   /// The --set overrides of one point: the fixed ones, then the parameters'.
   std::vector<std::string> point_overrides(std::size_t point) const;

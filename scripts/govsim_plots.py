@@ -1213,6 +1213,155 @@ def plot_structures(govsim, scenarios, path, names=None, extra_args=()):
 # Command line
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# Uncertainty: explore (effects across uncertain parameters), attribute
+# (factorial of reform elements), PRIM (docs/uncertainty.md)
+# ---------------------------------------------------------------------------
+
+def plot_explore_effects(meta, df, path):
+    """Each option's effect on the headline outcomes across the samples, with P(better)."""
+    heads = [m for m, v in meta["results"][meta["options"][0]].items() if v.get("headline")]
+    fig, axes = plt.subplots(len(heads), 1, figsize=(7.5, 1.3 + 1.0 * len(heads) * max(1, len(meta["options"])) ** 0.5),
+                             squeeze=False)
+    for ax, metric in zip(axes[:, 0], heads):
+        d = df[df["metric"] == metric].groupby(["option", "sample"])["difference"].mean().reset_index()
+        for i, opt in enumerate(meta["options"]):
+            v = d[d["option"] == opt]["difference"].to_numpy()
+            if len(v) == 0:
+                continue
+            ax.scatter(v, [i] * len(v), s=8, alpha=0.35, color=f"C{i}")
+            r = meta["results"][opt][metric]
+            ax.plot([r["p05"], r["p95"]], [i, i], color="black", lw=1.5)
+            ax.plot([r["median"]], [i], "|", color="black", ms=12, mew=2)
+            pb = r.get("p_better")
+            ax.text(1.01, i, "P(better) " + ("n/a" if pb is None else f"{pb:.0%}"), transform=ax.get_yaxis_transform(),
+                    va="center", fontsize=8)
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(range(len(meta["options"])), meta["options"], fontsize=8)
+        ax.set_ylim(-0.6, len(meta["options"]) - 0.4)
+        better = meta["results"][meta["options"][0]][metric]["better"]
+        ax.set_title(f"{metric} (option - {meta['baseline']}; {better} is better)", fontsize=9, loc="left")
+    fig.suptitle(f"How sure are we? Effects over {meta['samples_used']} plausible parameter sets "
+                 "(dots: samples; bar: 5-95%; tick: median)", fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def explore_rank_correlations(meta, df, option, metric):
+    """Spearman rank correlation of each uncertain parameter with the option's effect."""
+    params = [p["path"] for p in meta["parameters"]]
+    d = df[(df["option"] == option) & (df["metric"] == metric)]
+    g = d.groupby("sample").agg({**{p: "first" for p in params}, "difference": "mean"})
+    out = {}
+    for p in params:
+        x = pd.to_numeric(g[p], errors="coerce")
+        if x.isna().any():
+            x = pd.Series(pd.Categorical(g[p].astype(str)).codes, index=g.index)
+        if x.nunique() < 2 or g["difference"].nunique() < 2:
+            out[p] = float("nan")
+        else:
+            out[p] = float(scipy.stats.spearmanr(x, g["difference"]).statistic)
+    return out
+
+
+def plot_explore_tornado(meta, df, path, metric="response_mean_h"):
+    """Which uncertain parameters move the effect: rank correlation with it, per option."""
+    opts = meta["options"]
+    fig, axes = plt.subplots(1, len(opts), figsize=(5.5 * len(opts), 0.6 + 0.45 * len(meta["parameters"])), squeeze=False)
+    for ax, opt in zip(axes[0], opts):
+        rho = explore_rank_correlations(meta, df, opt, metric)
+        items = sorted(rho.items(), key=lambda kv: abs(kv[1]) if kv[1] == kv[1] else -1)
+        names = [f"{k} ({next(p['grade'] for p in meta['parameters'] if p['path'] == k)})" for k, _ in items]
+        vals = [0 if v != v else v for _, v in items]
+        ax.barh(names, vals, color=["C3" if v > 0 else "C0" for v in vals])
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_xlim(-1, 1)
+        ax.set_xlabel(f"rank correlation with the effect on {metric}")
+        ax.set_title(opt, fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+    fig.suptitle("Which unknowns matter (grade in brackets: A measured, B literature, C assumption)", fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def plot_prim(result, path):
+    """PRIM's peeling trajectory: coverage against density; the chosen box marked."""
+    t = result["trajectory"]
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    sc = ax.scatter([s["coverage"] for s in t], [s["density"] for s in t], c=[s["support"] for s in t], cmap="viridis", s=14)
+    fig.colorbar(sc, ax=ax, label="support (share of samples in the box)")
+    if result["box"]:
+        ax.scatter([result["box"]["coverage"]], [result["box"]["density"]], s=120, facecolors="none", edgecolors="red",
+                   label="box reported")
+        ax.legend(fontsize=8)
+    ax.axhline(result["base_rate"], color="grey", ls="--", lw=0.8)
+    ax.set_xlabel("coverage (share of all such cases inside the box)")
+    ax.set_ylabel("density (share of the box's samples that are such cases)")
+    ax.set_title(f"PRIM: {result['option']} {result['condition']}", fontsize=9)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def plot_explore_folder(folder, out=None):
+    """Effect distributions, tornado and (when prim.json exists) the PRIM trajectory."""
+    require_dir(folder)
+    require_files(folder, ["explore.csv", "explore.json"], "`govsim explore`")
+    meta = read_json(os.path.join(folder, "explore.json"))
+    df = pd.read_csv(os.path.join(folder, "explore.csv"))
+    out = out or os.path.join(folder, "plots")
+    written = [plot_explore_effects(meta, df, os.path.join(out, "explore_effects.png")),
+               plot_explore_tornado(meta, df, os.path.join(out, "explore_tornado.png"))]
+    prim_json = os.path.join(folder, "prim.json")
+    if os.path.isfile(prim_json):
+        written.append(plot_prim(read_json(prim_json), os.path.join(out, "prim_trajectory.png")))
+    return written
+
+
+def plot_attribute_folder(folder, out=None, metric="response_mean_h"):
+    """Waterfall from the baseline to the full reform (Shapley shares) and the interaction chart."""
+    require_dir(folder)
+    require_files(folder, ["attribute.json"], "`govsim attribute`")
+    meta = read_json(os.path.join(folder, "attribute.json"))
+    out = out or os.path.join(folder, "plots")
+    terms = {(t["kind"], t["term"]): t for t in meta["results"][metric]}
+    base = meta["combinations"][0]["mean"][metric]
+    full = meta["combinations"][-1]["mean"][metric]
+    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * (len(meta["elements"]) + 2), 4))
+    level = base
+    ax.bar(0, base, color="grey")
+    labels = ["baseline"]
+    for i, e in enumerate(meta["elements"], start=1):
+        v = terms[("shapley", e)]
+        ax.bar(i, v["estimate"], bottom=level, color="C2" if v["estimate"] < 0 else "C3")
+        if v["ci_low"] is not None:
+            ax.errorbar(i, level + v["estimate"], yerr=[[v["estimate"] - v["ci_low"]], [v["ci_high"] - v["estimate"]]],
+                        color="black", capsize=3, lw=1)
+        level += v["estimate"]
+        labels.append(e)
+    ax.bar(len(labels), full, color="C0")
+    labels.append("full reform")
+    ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel(metric)
+    ax.set_title("From baseline to full reform: each element's Shapley share (95% CI)", fontsize=9)
+    fig.tight_layout()
+    written = [save(fig, os.path.join(out, "attribute_waterfall.png"))]
+    inter = [t for t in meta["results"][metric] if t["kind"] in ("main", "interaction")]
+    fig, ax = plt.subplots(figsize=(6.5, 0.8 + 0.4 * len(inter)))
+    for i, t in enumerate(inter):
+        ax.plot([t["ci_low"], t["ci_high"]], [i, i], color="black", lw=1.2)
+        ax.plot([t["estimate"]], [i], "o", color="C0" if t["kind"] == "main" else "C1")
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(range(len(inter)), [("main: " if t["kind"] == "main" else "interaction: ") + t["term"] for t in inter],
+                  fontsize=8)
+    ax.set_xlabel(f"effect on {metric} (95% CI)")
+    ax.set_title("Main effects and two-way interactions (0: the pair adds up)", fontsize=9)
+    fig.tight_layout()
+    written.append(save(fig, os.path.join(out, "attribute_interactions.png")))
+    return written
+
+
 
 def build_parser():
     p = argparse.ArgumentParser(
@@ -1231,13 +1380,20 @@ def build_parser():
     s = sub.add_parser("sweep", help="plots of a sweep folder (sweep.csv, sensitivity.csv)")
     s.add_argument("dir", metavar="SWEEPDIR", help="folder holding sweep.csv and/or sensitivity.csv")
     s.add_argument("--out", metavar="PLOTDIR", help="output folder (default: SWEEPDIR/plots)")
+    e = sub.add_parser("explore", help="plots of a `govsim explore` folder (effects, tornado, PRIM)")
+    e.add_argument("dir", metavar="DIR", help="folder written by `govsim explore --out DIR`")
+    e.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
+    a = sub.add_parser("attribute", help="plots of a `govsim attribute` folder (waterfall, interactions)")
+    a.add_argument("dir", metavar="DIR", help="folder written by `govsim attribute --out DIR`")
+    a.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
+    a.add_argument("--metric", default="response_mean_h", help="outcome shown (default response_mean_h)")
     t = sub.add_parser("structure", help="organisational structures of scenarios side by side")
     t.add_argument("scenarios", metavar="SCENARIO.yaml", nargs="+", help="scenario files")
     t.add_argument("--govsim", metavar="BIN", required=True, help="path of the govsim binary")
     t.add_argument("--out", metavar="FILE.png", required=True, help="output PNG file")
     t.add_argument("--set", metavar="path=value", action="append", default=[],
                    help="scenario override passed to `govsim describe` (repeatable)")
-    for sp in (r, c, s, t):
+    for sp in (r, c, s, e, a, t):
         sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and titles")
     return p
 
@@ -1252,6 +1408,10 @@ def main(argv=None):
             written = plot_compare_folder(args.dir, args.out, args.baseline)
         elif args.command == "sweep":
             written = plot_sweep_folder(args.dir, args.out)
+        elif args.command == "explore":
+            written = plot_explore_folder(args.dir, args.out)
+        elif args.command == "attribute":
+            written = plot_attribute_folder(args.dir, args.out, args.metric)
         else:
             extra = [a for s in args.set for a in ("--set", s)]
             written = [plot_structures(args.govsim, args.scenarios, args.out, extra_args=extra)]

@@ -468,6 +468,49 @@ CAPTIONS = {
 }
 
 
+def how_sure_section(folder, lang, work):
+    """"How sure are we?": when FOLDER/explore holds `govsim explore` results (docs/uncertainty.md)."""
+    ex = os.path.join(folder, "explore")
+    if not os.path.isfile(os.path.join(ex, "explore.json")):
+        return ""
+    meta = gp.read_json(os.path.join(ex, "explore.json"))
+    df = gp.pd.read_csv(os.path.join(ex, "explore.csv"))
+    zh = lang == "zh"
+    head = "我们有多确定？" if zh else "How sure are we?"
+    n = meta.get("samples_used", 0)
+    items = []
+    for opt in meta["options"]:
+        for metric, r in meta["results"][opt].items():
+            if not r.get("headline") or r.get("p_better") is None:
+                continue
+            share = r.get("share_parameters")
+            spread = ("" if share is None else
+                      (f"；效果差异的{share:.0%}来自参数不确定性，其余来自随机性" if zh else
+                       f"; {share:.0%} of the spread comes from what we do not know, the rest from chance"))
+            if zh:
+                items.append(f"<li>{esc(opt)}，{esc(metric)}：在{n}组合理参数中，{r['p_better']:.0%}优于基线；"
+                             f"中位效果 {num(r['median'])}，90%落在 {num(r['p05'])} 至 {num(r['p95'])}{esc(spread)}。</li>")
+            else:
+                items.append(f"<li><b>{esc(opt)}</b>, {esc(metric)}: better than {esc(meta['baseline'])} in "
+                             f"{r['p_better']:.0%} of {n} plausible parameter sets; median effect {num(r['median'])}, "
+                             f"90% of effects between {num(r['p05'])} and {num(r['p95'])}{esc(spread)}.</li>")
+    intro = ("下列结果在未知参数的合理范围内重复比较（每个参数的来源与等级见 explore.json）。" if zh else
+             "Each comparison was repeated over plausible values of the parameters we do not know "
+             "(their ranges, sources and grades are in explore.json). The intervals elsewhere in this report "
+             "measure chance only; these ranges also include what we do not know.")
+    prim_html = ""
+    prim_json = os.path.join(ex, "prim.json")
+    figs = [gp.plot_explore_effects(meta, df, os.path.join(work, "explore_effects.png"))]
+    if os.path.isfile(prim_json):
+        pr = gp.read_json(prim_json)
+        prim_html = f"<p>{esc(pr['sentence'])}</p>"
+    imgs = "".join(figure_html(png_data_uri(f), os.path.basename(f),
+                               "各方案效果在参数样本上的分布" if zh else
+                               "Each option's effect across the parameter samples, with the probability of being better")
+                   for f in figs)
+    return f'<h2 id="how-sure">{esc(head)}</h2><p>{esc(intro)}</p><ul>{"".join(items)}</ul>{prim_html}{imgs}'
+
+
 def build_report(folder, out, baseline=None, lang="en"):
     """Write the HTML report of a compare folder to `out`; returns `out`."""
     gp.set_language(lang)
@@ -489,6 +532,7 @@ def build_report(folder, out, baseline=None, lang="en"):
         if all(structs):
             p = gp.plot_structure_summaries(structs, pg.names, os.path.join(work, "structures.png"))
             structure = figure_html(png_data_uri(p), "structures", w["structure_caption"])
+        how_sure = how_sure_section(folder, lang, work)
     title = f"{w['title']}: {' / '.join(pg.names)}"
     meta = pg.meta
     page = f"""<!DOCTYPE html>
@@ -513,6 +557,7 @@ def build_report(folder, out, baseline=None, lang="en"):
 <h2 id="differences">{esc(w['differ'])}</h2>
 {differences_section(pg)}
 {structure}
+{how_sure}
 
 <h2 id="figures">{esc(w['figures'])}</h2>
 {''.join(plots)}

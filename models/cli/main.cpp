@@ -31,6 +31,7 @@
 #include "govsim/version.hpp"
 #include "models/cli/sweep_cli.hpp"
 #include "models/compare.hpp"
+#include "models/explore.hpp"
 #include "models/option_summary.hpp"
 #include "models/organisation.hpp"
 #include "models/population.hpp"
@@ -88,6 +89,8 @@ const char* kUsage =
     "  govsim run SCENARIO [options]        run a scenario, print a summary, write results\n"
     "  govsim compare A B [C ...] [options] run scenarios on common random numbers, paired differences\n"
     "  govsim sweep SWEEP [options]         run a parameter sweep or sensitivity design (docs/sweeps.md)\n"
+    "  govsim explore BASE OPT [...] --samples N  effects across uncertain parameters (docs/uncertainty.md)\n"
+    "  govsim attribute BASE --elements F   which reform element does the work (factorial)\n"
     "  govsim check SCENARIO [--set p=v]    validate a scenario without running it\n"
     "  govsim describe SCENARIO [--dot F]   tiers, units, staff and graph statistics; Graphviz DOT\n"
     "  govsim --version | --help\n"
@@ -118,6 +121,10 @@ const OptionSpec kDryRun{"dry-run", nullptr, "print the design's points and stop
 const OptionSpec kDot{"dot", "FILE", "also write the organisation as a Graphviz DOT file"};
 const OptionSpec kHelp{"help", nullptr, "this help (also -h)"};
 const OptionSpec kBaseline{"baseline", "NAME", "differences against this scenario (its name or file; default: the first)"};
+const OptionSpec kSamples{"samples", "N", "explore: parameter samples, 2..100000 (a power of 2 suits the Sobol' design)"};
+const OptionSpec kDesign{"design", "sobol|lhs", "explore: scrambled Sobol' points (default) or a Latin hypercube"};
+const OptionSpec kDesignSeed{"design-seed", "N", "explore: seed of the sample design (default 1), apart from the simulation seed"};
+const OptionSpec kElements{"elements", "FILE", "attribute: the reform's elements, each a named set of overrides (YAML)"};
 const OptionSpec kLang{"lang", "en|zh", "the terminal table in English or Chinese (default: en)"};
 
 struct CommandSpec {
@@ -149,6 +156,20 @@ const std::vector<CommandSpec>& commands() {
        "  govsim sweep scenarios/sweeps/centre-staff-platform.yaml --out results/sweep\n"
        "  govsim sweep scenarios/sweeps/centre-staff-platform.yaml --out results/sweep --resume\n"
        "  mpirun -n 9 govsim sweep scenarios/sweeps/reform-morris.yaml --out results/morris\n"},
+      {"explore", "govsim explore BASELINE OPTION [OPTION ...] --samples N [options]",
+       "Samples the baseline's uncertain parameters (its `uncertain:` section) and runs the baseline and\n"
+       "every option at each sample on common random numbers; writes explore.csv and explore.json: each\n"
+       "option's effect, its 5-95% range, P(better) and the share of variance due to parameters vs noise\n"
+       "(docs/uncertainty.md). Runs as a sweep: threads or MPI ranks, --resume.",
+       {kSamples, kDesign, kDesignSeed, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
+       "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --out results/explore\n"
+       "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --replications 2 --out results/explore --resume\n"},
+      {"attribute", "govsim attribute BASELINE --elements FILE [options]",
+       "Runs every combination of the reform's elements (2^k, k <= 5) on common random numbers; writes\n"
+       "attribute.csv and attribute.json: each element alone, its main effect, Shapley share of the full\n"
+       "reform, and two-way interactions with 95% intervals (docs/uncertainty.md).",
+       {kElements, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
+       "  govsim attribute scenarios/four-tier.yaml --elements scenarios/elements/reform.yaml --out results/attribute\n"},
       {"check", "govsim check SCENARIO [--set PATH=VALUE ...]", "Validates a scenario without running it.",
        {kSet, kHelp},
        "  govsim check scenarios/variants/ngo-only.yaml\n"
@@ -191,7 +212,9 @@ struct Common {
   std::vector<std::string> positional;
   std::vector<std::string> sets;
   RunSettings settings;
-  std::string out, dot, baseline, lang = "en";
+  std::string out, dot, baseline, lang = "en", design = "sobol", elements;
+  int samples = 0;
+  std::uint64_t design_seed = 1;
   bool force = false, quiet = false, resume = false, dry_run = false, help = false;
 };
 
@@ -288,6 +311,16 @@ Common parse(int argc, char** argv, const CommandSpec& spec) {
     c.dot = *v;
   }
   if (const auto* v = one("baseline")) c.baseline = *v;
+  if (const auto* v = one("samples")) c.samples = static_cast<int>(whole_number("samples", "N", *v, 2, 100000, command));
+  if (const auto* v = one("design-seed")) c.design_seed = whole_number("design-seed", "N", *v, 0, UINT64_MAX, command);
+  if (const auto* v = one("design")) {
+    if (*v != "sobol" && *v != "lhs") throw UsageError("--design takes sobol or lhs, not `" + *v + "`", command);
+    c.design = *v;
+  }
+  if (const auto* v = one("elements")) {
+    if (v->empty()) throw UsageError("--elements needs a file name", command);
+    c.elements = *v;
+  }
   if (const auto* v = one("lang")) {
     if (*v != "en" && *v != "zh") throw UsageError("--lang takes en or zh, not `" + *v + "`", command);
     c.lang = *v;
@@ -361,6 +394,7 @@ int cmd_describe(const Common& c) {
               static_cast<unsigned long long>(staff), connected, org.size(), static_cast<unsigned long long>(residents));
   if (residents > 0) std::printf(" (%.1f staff per 10,000)", 1e4 * static_cast<double>(staff) / residents);
   std::printf("\n");
+  if (!s.uncertain.empty()) std::printf("\n%s", uncertain_table(s.uncertain).c_str());
   if (!c.dot.empty()) {
     write_file_atomically(c.dot, structure_dot(s, org));
     std::printf("wrote %s\n", c.dot.c_str());
@@ -468,6 +502,48 @@ int cmd_compare(const Common& c) {
   return 0;
 }
 
+/// explore and attribute: plans run as sweeps (models/explore.hpp).
+int cmd_study(const Common& c, const std::string& command) {
+  cli::SweepCommand sweep{command, c.out, c.settings.threads, c.force, c.resume, c.quiet, false,
+                          c.settings.memory_limit_bytes, &g_stop, {}, {}, {}};
+  std::string again = "govsim " + command;
+  for (const auto& p : c.positional) again += " " + p;
+  for (const auto& s : c.sets) again += " --set " + s;
+  if (c.settings.seed) again += " --seed " + std::to_string(*c.settings.seed);
+  if (c.settings.replications) again += " --replications " + std::to_string(*c.settings.replications);
+  if (command == "explore") {
+    if (c.positional.size() < 2) throw UsageError("explore needs a baseline and at least one option", command);
+    if (c.samples == 0) throw UsageError("explore needs --samples N", command);
+    ExploreOptions o;
+    o.scenarios = c.positional;
+    o.samples = c.samples;
+    o.design = c.design;
+    o.design_seed = c.design_seed;
+    o.seed = c.settings.seed;
+    o.replications = c.settings.replications.value_or(1);
+    o.sets = c.sets;
+    sweep.make_spec = [o] { return explore_spec(o); };
+    sweep.post = [](const SweepSpec& s, const std::string& dir) { write_explore(s, dir); };
+    again += " --samples " + std::to_string(c.samples) + " --design " + c.design + " --design-seed " +
+             std::to_string(c.design_seed);
+  } else {
+    if (c.positional.size() != 1) throw UsageError("attribute needs exactly one baseline scenario", command);
+    if (c.elements.empty()) throw UsageError("attribute needs --elements FILE", command);
+    AttributeOptions o;
+    o.baseline = c.positional[0];
+    o.elements_file = c.elements;
+    o.seed = c.settings.seed;
+    o.replications = c.settings.replications;
+    o.sets = c.sets;
+    sweep.make_spec = [o] { return attribute_spec(o); };
+    sweep.post = [](const SweepSpec& s, const std::string& dir) { write_attribute(s, dir); };
+    again += " --elements " + c.elements;
+  }
+  sweep.resume_command = again;
+  const int result = cli::run_sweep_command(sweep);
+  return result == cli::kInterrupted ? interrupted_status() : result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -497,7 +573,7 @@ int main(int argc, char** argv) {
       for (const auto& c : commands()) names.push_back(c.name);
       const std::string best = nearest(command, names);
       throw UsageError("unknown command `" + command + "`" +
-                       (best.empty() ? " (run, compare, sweep, check, describe)" : "; did you mean `" + best + "`?"));
+                       (best.empty() ? " (run, compare, sweep, explore, attribute, check, describe)" : "; did you mean `" + best + "`?"));
     }
     const Common c = parse(argc - 1, argv + 1, *spec);
     if (c.help) {
@@ -508,10 +584,11 @@ int main(int argc, char** argv) {
     else if (command == "compare") status = cmd_compare(c);
     else if (command == "check") status = cmd_check(c);
     else if (command == "describe") status = cmd_describe(c);
+    else if (command == "explore" || command == "attribute") status = cmd_study(c, command);
     else {
       if (c.positional.size() != 1) throw UsageError("sweep needs exactly one sweep file", "sweep");
       cli::SweepCommand sweep{c.positional[0], c.out, c.settings.threads, c.force, c.resume, c.quiet, c.dry_run,
-                              c.settings.memory_limit_bytes, &g_stop};
+                              c.settings.memory_limit_bytes, &g_stop, {}, {}, {}};
       const int result = cli::run_sweep_command(sweep);
       status = result == cli::kInterrupted ? interrupted_status() : result;
     }

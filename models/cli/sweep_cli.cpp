@@ -86,7 +86,7 @@ void check_some_point_loads(const SweepSpec& spec) {
   std::optional<ScenarioError> first;
   for (std::size_t p = 0; p < spec.points.size(); ++p) {
     try {
-      const Scenario scenario = load_scenario(spec.base, spec.point_overrides(p));
+      const Scenario scenario = load_scenario(spec.point_base(p), spec.point_overrides(p));
       // The first point that loads must also fit in memory (each run checks its own too).
       RunSettings settings;
       settings.replications = 1;
@@ -101,8 +101,10 @@ void check_some_point_loads(const SweepSpec& spec) {
   throw *first;  // names the file or --set at fault
 }
 
-int finish(const SweepSpec& spec, const std::string& dir, Clock::time_point start, int threads, int ranks, bool quiet) {
+int finish(const SweepCommand& c, const SweepSpec& spec, const std::string& dir, Clock::time_point start, int threads,
+           int ranks, bool quiet) {
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  if (c.post) c.post(spec, dir);
   const SweepTotals totals = finalize_sweep(spec, dir, wall, threads, ranks);
   if (totals.failed)
     std::fprintf(stderr, "govsim: warning: %zu of %zu runs failed; their errors are in %s/failures.csv\n", totals.failed,
@@ -114,9 +116,10 @@ int finish(const SweepSpec& spec, const std::string& dir, Clock::time_point star
 
 void say_resume(const SweepCommand& c, const std::string& dir, std::size_t recorded, std::size_t total) {
   std::fprintf(stderr,
-               "govsim: interrupted: %zu of %zu runs are recorded in %s/runs; continue with:\n  govsim sweep %s --out %s "
+               "govsim: interrupted: %zu of %zu runs are recorded in %s/runs; continue with:\n  %s --out %s "
                "--resume\n",
-               recorded, total, dir.c_str(), c.file.c_str(), dir.c_str());
+               recorded, total, dir.c_str(),
+               (c.resume_command.empty() ? "govsim sweep " + c.file : c.resume_command).c_str(), dir.c_str());
 }
 
 int run_on_threads(const SweepCommand& c, const SweepSpec& spec) {
@@ -135,7 +138,7 @@ int run_on_threads(const SweepCommand& c, const SweepSpec& spec) {
     say_resume(c, dir, spec.runs() - pending.size() + done, spec.runs());
     return kInterrupted;
   }
-  return finish(spec, dir, start, c.threads, 1, c.quiet);
+  return finish(c, spec, dir, start, c.threads, 1, c.quiet);
 }
 
 #ifdef GOVSIM_WITH_MPI
@@ -195,7 +198,7 @@ int mpi_coordinate(const SweepCommand& c, const SweepSpec& spec, std::string dir
     say_resume(c, dir, spec.runs() - pending.size() + done, spec.runs());
     return kInterrupted;
   }
-  return finish(spec, dir, start, 1, ranks, c.quiet);
+  return finish(c, spec, dir, start, 1, ranks, c.quiet);
 }
 
 int mpi_work(const SweepCommand& c, const SweepSpec& spec) {
@@ -227,7 +230,7 @@ int run_under_mpi(const SweepCommand& c) {
   std::exception_ptr error;
   int kind = 0;  // 0 ok, 2 bad input
   try {
-    spec = load_sweep(c.file);
+    spec = c.make_spec ? c.make_spec() : load_sweep(c.file);
     spec->memory_limit_bytes = c.memory_limit_bytes;  // one run per rank
     if (rank == 0) check_some_point_loads(*spec);
   } catch (...) {
@@ -283,7 +286,7 @@ int run_sweep_command(const SweepCommand& c) {
     return run_under_mpi(c);
   }
 #endif
-  SweepSpec spec = load_sweep(c.file);
+  SweepSpec spec = c.make_spec ? c.make_spec() : load_sweep(c.file);
   // Up to `threads` runs at once share the limit.
   spec.memory_limit_bytes = c.memory_limit_bytes / static_cast<std::uint64_t>(std::max(1, c.threads));
   if (c.dry_run) {

@@ -3,7 +3,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "models/sweep.hpp"
 
 namespace govsim::cli {
 
@@ -13,6 +16,11 @@ struct SweepCommand {
   bool force = false, resume = false, quiet = false, dry_run = false;
   std::uint64_t memory_limit_bytes = 0;  ///< for all the runs at once (--memory-limit); 0: no check
   std::atomic<bool>* stop = nullptr;  ///< raised by SIGINT/SIGTERM (and by a fatal error)
+  /// explore and attribute: the plan instead of reading `file`; what to write
+  /// from the records before the sweep files; and the command that resumes.
+  std::function<SweepSpec()> make_spec;
+  std::function<void(const SweepSpec&, const std::string& dir)> post;
+  std::string resume_command;  ///< e.g. "govsim explore A B --samples 64"; default "govsim sweep FILE"
 };
 
 /// Returned by run_sweep_command when a signal stopped the sweep.
