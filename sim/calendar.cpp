@@ -21,8 +21,7 @@ constexpr double kFar = 0x1.0p40;
 // Enough for a query near the horizon to see the next holiday run through.
 constexpr std::int64_t kMarginDays = 28;
 constexpr double kMaxHorizon = 200 * 366 * kDay;
-constexpr const char* kWeekdayNames[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
-                                          "Friday", "Saturday", "Sunday"};
+constexpr const char* kWeekdayNames[7] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
 int days_in_month(int year, int month) noexcept {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -99,9 +98,9 @@ std::int64_t days_from_civil(Date date) noexcept {
   // starting on March 1st, so the leap day is the last day of a year.
   const std::int64_t y = std::int64_t{date.year} - (date.month <= 2 ? 1 : 0);
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;                                                 // [0, 399]
+  const std::int64_t yoe = y - era * 400;                                                            // [0, 399]
   const std::int64_t doy = (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1;  // [0, 365]
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                         // [0, 146096]
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                                    // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 
@@ -276,8 +275,8 @@ std::int64_t WorkCalendar::locate(double t) const noexcept {
   else if (kWeek * static_cast<double>(week + 1) <= x) ++week;
   const double phase = x - kWeek * static_cast<double>(week);
   const auto per_week = static_cast<std::int64_t>(week_open_.size());
-  const auto r = static_cast<std::int64_t>(std::upper_bound(week_close_.begin(), week_close_.end(), phase) -
-                                           week_close_.begin());
+  const auto r =
+      static_cast<std::int64_t>(std::upper_bound(week_close_.begin(), week_close_.end(), phase) - week_close_.begin());
   return static_cast<std::int64_t>(open_.size()) + week * per_week + r;
 }
 
@@ -425,8 +424,8 @@ double WorkCalendar::next_slot(double t, std::span<const double> times_of_day) c
   std::int64_t day = always_open_ ? day_of(std::max(t, -kFar)) : day_of(std::max(t, 0.0));
   if (always_open_ || working_day(day)) {
     const double base = kDay * static_cast<double>(day);
-    const auto it = std::partition_point(times_of_day.begin(), times_of_day.end(),
-                                         [&](double x) { return base + x < t; });
+    const auto it =
+        std::partition_point(times_of_day.begin(), times_of_day.end(), [&](double x) { return base + x < t; });
     if (it != times_of_day.end()) return base + *it;
   }
   day = always_open_ ? day + 1 : working_day_of_rank(working_rank(day + 1));

@@ -57,7 +57,7 @@ namespace sim {
 /// A proleptic Gregorian calendar date.
 struct Date {
   int year = 1970, month = 1, day = 1;
-  friend auto operator<=>(const Date&, const Date&) = default;
+  friend auto operator<=>(const Date&, const Date&) = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 bug
 };
 
 /// True for a real calendar date (2012-02-29 yes, 2013-02-29 no).
@@ -128,9 +128,9 @@ class WorkCalendar {
   double close_of(std::int64_t k) const noexcept;
   double cum_of(std::int64_t k) const noexcept;  // working hours in [0, open_of(k))
   double run_end_of(std::int64_t k) const noexcept;
-  std::int64_t locate(double t) const noexcept;  // first interval with close > t (t >= 0)
-  double hours_before(double t) const noexcept;  // working hours in [0, t)
-  double time_at_cum(double c) const noexcept;   // earliest s with hours_before(s) == c (c > 0)
+  std::int64_t locate(double t) const noexcept;                // first interval with close > t (t >= 0)
+  double hours_before(double t) const noexcept;                // working hours in [0, t)
+  double time_at_cum(double c) const noexcept;                 // earliest s with hours_before(s) == c (c > 0)
   std::int64_t working_rank(std::int64_t day) const noexcept;  // working days in [0, day)
   std::int64_t working_day_of_rank(std::int64_t rank) const noexcept;
   bool working_day(std::int64_t day) const noexcept;  // day >= 0
@@ -143,7 +143,7 @@ class WorkCalendar {
 
   // The table: intervals of days [0, table_days_), end to end.
   std::vector<double> open_, close_, run_end_;
-  std::vector<double> cum_;  // size K + 1: working hours before interval k; cum_[K] is the table total
+  std::vector<double> cum_;              // size K + 1: working hours before interval k; cum_[K] is the table total
   std::vector<std::int32_t> day_first_;  // size days + 1: first interval of each day
   std::vector<std::int32_t> day_rank_;   // size days + 1: working days before each day
   std::vector<std::int32_t> working_days_;

@@ -11,10 +11,10 @@ namespace sim {
 
 double inverse_normal_cdf(double p) {
   // Acklam (2003) rational approximation, then one Halley refinement step.
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                                  1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                                 6.680131188771972e+01,  -1.328068155288572e+01};
+                                 6.680131188771972e+01, -1.328068155288572e+01};
   static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                                  -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
@@ -128,8 +128,8 @@ double Distribution::quantile(double u) const noexcept {
     case Kind::uniform: x = a_ + (b_ - a_) * u; break;
     case Kind::empirical: {
       const auto it = std::upper_bound(probabilities_.begin(), probabilities_.end(), u);
-      const std::size_t hi = std::min<std::size_t>(static_cast<std::size_t>(it - probabilities_.begin()),
-                                                   probabilities_.size() - 1);
+      const std::size_t hi =
+          std::min<std::size_t>(static_cast<std::size_t>(it - probabilities_.begin()), probabilities_.size() - 1);
       const std::size_t lo = hi - 1;
       const double t = (u - probabilities_[lo]) / (probabilities_[hi] - probabilities_[lo]);
       x = values_[lo] + t * (values_[hi] - values_[lo]);
@@ -144,8 +144,8 @@ double Distribution::sample(const Block& block) const noexcept {
   const Uniforms u = to_uniforms(block);
   if (kind_ == Kind::mixture) {
     const auto it = std::upper_bound(probabilities_.begin(), probabilities_.end(), u.first);
-    const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - probabilities_.begin()),
-                                                components_.size() - 1);
+    const std::size_t i =
+        std::min<std::size_t>(static_cast<std::size_t>(it - probabilities_.begin()), components_.size() - 1);
     return components_[i].quantile(u.second) + offset_;
   }
   return quantile(u.second);

@@ -235,8 +235,7 @@ class Engine {
         ++events_;
         if constexpr (requires { model.on_event(*this, e.kind, e.slot, e.value); })
           model.on_event(*this, e.kind, e.slot, e.value);
-        else
-          model.on_event(*this, e.kind, e.slot);
+        else model.on_event(*this, e.kind, e.slot);
       }
     }
 
@@ -342,7 +341,7 @@ class Engine {
   }
 
  private:
-  static constexpr double kFarSpan = 16;  // in lookaheads: how far ahead each event heap holds events
+  static constexpr double kFarSpan = 16;         // in lookaheads: how far ahead each event heap holds events
   static constexpr int kSpinsBeforeWait = 2048;  // pause instructions: some tens of microseconds
   static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -355,8 +354,8 @@ class Engine {
   /// The shared state of one run()'s workers.
   struct Windows {
     Windows(Engine& e, Time u, std::size_t c, std::size_t workers)
-        : engine(e), until(u), chunks(c), ranges(std::max<std::size_t>(1, std::min(workers, c))),
-          bounds(c + 1), order(c), cursors(ranges) {
+        : engine(e), until(u), chunks(c), ranges(std::max<std::size_t>(1, std::min(workers, c))), bounds(c + 1),
+          order(c), cursors(ranges) {
       const std::size_t n = engine.partitions_.size();
       for (std::size_t k = 0; k <= chunks; ++k) bounds[k] = n * k / chunks;
       for (std::size_t k = 0; k < chunks; ++k) order[k] = k;

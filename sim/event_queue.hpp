@@ -10,10 +10,10 @@
 #pragma once
 
 #include <algorithm>
-#include <new>
-#include <utility>
 #include <cstdint>
 #include <limits>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "sim/memory.hpp"

@@ -122,6 +122,7 @@ class HugePagePool {
     std::lock_guard<std::mutex> lock(mutex_);
     push(size_class(block), p);
   }
+
  private:
   struct FreeBlock {
     FreeBlock* next;
@@ -196,7 +197,10 @@ struct PoolAllocator {
 /// or plain aligned new under sanitizers. Pair with deallocate_pooled.
 inline void* allocate_pooled(std::size_t bytes, std::size_t align) {
 #if GOVSIM_SIM_PLAIN_ALLOCATION
+  // (clang-format 14 would write `::operator new (`, as if this were a placement new)
+  // clang-format off
   return ::operator new(bytes, std::align_val_t{align});
+  // clang-format on
 #else
   const std::size_t block = detail::HugePagePool::block_size(std::max(bytes, align));
   if (block > detail::HugePagePool::kMaxBlock) return allocate_huge(bytes);
@@ -206,7 +210,9 @@ inline void* allocate_pooled(std::size_t bytes, std::size_t align) {
 inline void deallocate_pooled(void* p, std::size_t bytes, std::size_t align) noexcept {
 #if GOVSIM_SIM_PLAIN_ALLOCATION
   (void)bytes;  // (the pool's size class; plain delete needs only the alignment)
+  // clang-format off
   ::operator delete(p, std::align_val_t{align});
+  // clang-format on
 #else
   const std::size_t block = detail::HugePagePool::block_size(std::max(bytes, align));
   if (block > detail::HugePagePool::kMaxBlock) std::free(p);

@@ -71,23 +71,19 @@ constexpr double to_open_unit(std::uint32_t hi, std::uint32_t lo) noexcept {
   return u < 1.0 ? u : 0x1.fffffffffffffp-1;
 }
 
-constexpr Uniforms to_uniforms(const Block& b) noexcept {
-  return {to_open_unit(b[0], b[1]), to_open_unit(b[2], b[3])};
-}
+constexpr Uniforms to_uniforms(const Block& b) noexcept { return {to_open_unit(b[0], b[1]), to_open_unit(b[2], b[3])}; }
 
 /// The random stream of one entity in one replication. Cheap to construct
 /// (two words); holds no mutable state: the caller names the draw.
 class Stream {
  public:
   constexpr Stream(std::uint64_t stream_key, std::uint64_t entity) noexcept
-      : key_{static_cast<std::uint32_t>(stream_key), static_cast<std::uint32_t>(stream_key >> 32)},
-        entity_(entity) {}
+      : key_{static_cast<std::uint32_t>(stream_key), static_cast<std::uint32_t>(stream_key >> 32)}, entity_(entity) {}
 
   /// The block for draw `index` of `purpose`.
   constexpr Block block(std::uint32_t purpose, std::uint32_t index) const noexcept {
-    return philox4x32_10({index, purpose, static_cast<std::uint32_t>(entity_),
-                          static_cast<std::uint32_t>(entity_ >> 32)},
-                         key_);
+    return philox4x32_10(
+        {index, purpose, static_cast<std::uint32_t>(entity_), static_cast<std::uint32_t>(entity_ >> 32)}, key_);
   }
   constexpr Uniforms uniforms(std::uint32_t purpose, std::uint32_t index) const noexcept {
     return to_uniforms(block(purpose, index));

@@ -114,7 +114,8 @@ Estimate estimate(const std::vector<double>& values, double confidence) noexcept
   Estimate e;
   e.n = s.count();
   e.mean = s.count() ? s.mean() : NAN;
-  if (s.count() > 1) e.half_width = t_critical(s.count() - 1, confidence) * std::sqrt(s.variance() / static_cast<double>(s.count()));
+  if (s.count() > 1)
+    e.half_width = t_critical(s.count() - 1, confidence) * std::sqrt(s.variance() / static_cast<double>(s.count()));
   return e;
 }
 
