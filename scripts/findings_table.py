@@ -34,9 +34,12 @@ def table(comparison: pd.DataFrame) -> str:
     head = "| option | " + " | ".join(label for _, label, _, _ in HEADLINE) + " |"
     out = [f"Paired differences from `{baseline}` (mean [95% interval]; pp: percentage points).", "", head,
            "|" + "---|" * (len(HEADLINE) + 1)]
-    out.append(f"| {baseline} (level) | " + " | ".join(
-        (f"{base[m] * (scale or 1):.1f}" if m != "paid_staff_hours" else f"{base[m]:,.0f} h")
-        for m, _, scale, _ in HEADLINE) + " |")
+    def level(metric: str, scale: float | None) -> str:
+        if metric not in base:
+            return "-"
+        return f"{base[metric]:,.0f} h" if scale is None else f"{base[metric] * scale:.1f}"
+
+    out.append(f"| {baseline} (level) | " + " | ".join(level(m, scale) for m, _, scale, _ in HEADLINE) + " |")
     for option in options:
         cells = []
         for metric, _, scale, fmt in HEADLINE:
@@ -46,7 +49,7 @@ def table(comparison: pd.DataFrame) -> str:
                 continue
             r = r.iloc[0]
             if scale is None:  # relative to the baseline's level
-                k = 100.0 / base[metric] if base[metric] else float("nan")
+                k = 100.0 / base[metric] if base.get(metric) else float("nan")
             else:
                 k = scale
             clear = r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0
