@@ -82,7 +82,7 @@ WORDS = {
         "vs": "compared with", "better": "better", "worse": "worse", "unclear": "no clear difference",
         "no_interval": "no interval (one replication): no claim", "shorter": "shorter", "longer": "longer",
         "higher": "higher", "lower": "lower", "ci": "95% CI", "resources": "Resources",
-        "staff": "staff", "platform": "on the data platform", "units": "units", "communities": "communities",
+        "staff": "paid places", "volunteers": "volunteer places", "platform": "on the data platform", "units": "units", "communities": "communities",
         "fiscal": "fiscal cost", "utilisation": "Utilisation by tier", "util_note":
         "Share of working staff-hours busy, by tier (context for the verdict: a tier near 100% has no slack).",
         "headline": "Headline outcomes", "metric": "outcome", "unit": "unit", "mean_ci": "mean [95% CI]",
@@ -106,7 +106,7 @@ WORDS = {
         "vs": "与基线相比", "better": "较好", "worse": "较差", "unclear": "无明显差别",
         "no_interval": "无置信区间（仅一次重复），不作判断", "shorter": "缩短", "longer": "延长",
         "higher": "提高", "lower": "降低", "ci": "95%置信区间", "resources": "资源",
-        "staff": "人员", "platform": "接入数据平台", "units": "个单位", "communities": "个社区",
+        "staff": "带薪岗位", "volunteers": "志愿者岗位", "platform": "接入数据平台", "units": "个单位", "communities": "个社区",
         "fiscal": "财政成本", "utilisation": "各层级工作负荷率", "util_note":
         "各层级工作时间中忙碌的比例（结论的背景：接近100%的层级没有余量）。",
         "headline": "主要结果", "metric": "指标", "unit": "单位", "mean_ci": "均值 [95%置信区间]",
@@ -275,6 +275,8 @@ def resources_sentence(pg, i):
     parts = [f'{w["staff"]}: {res["staff"]:,} ({w["vs_base"]} {base["staff"]:,}, {ds:+,})',
              f'{w["platform"]}: {res["connected_units"]}/{res["units"]} {w["units"]} '
              f'({w["vs_base"]} {base["connected_units"]}/{base["units"]})']
+    if res.get("volunteers") or base.get("volunteers"):
+        parts.insert(1, f'{w["volunteers"]}: {res.get("volunteers", 0):,} ({w["vs_base"]} {base.get("volunteers", 0):,})')
     comm = ((pg.options[i] or {}).get("structure") or {}).get("communities")
     if comm:
         parts.append(f"{comm} {w['communities']}")
@@ -385,6 +387,7 @@ def differences_section(pg):
             rows.append(f'<tr class="{"differs" if differs else ""}"><th>{esc(label)}</th>' +
                         "".join(f"<td>{esc(v)}</td>" for v in vals) + "</tr>")
         line(w["staff"], [r.get("staff", "–") for r in res])
+        line(w["volunteers"], [r.get("volunteers", 0) for r in res])
         line(w["platform"], [f"{r.get('connected_units', '–')}/{r.get('units', '–')}" for r in res])
         line(w["communities"].strip(), [s.get("communities", "–") for s in structs])
         line("residents" if pg.lang == "en" else "居民", [r.get("residents", "–") for r in res])

@@ -211,7 +211,7 @@ def test_report_without_govsim_shows_staff_platform_and_structure(results, tmp_p
     assert 'alt="structures"' in text
     assert "3/6 units" in text  # platform coverage of mini_three_tier, from comparison.json
     assert 'class="differs"' in text
-    assert "staff: community" in text and "<code>units.community.staff</code>" in text
+    assert "paid places: community" in text and "<code>units.community.staff</code>" in text
     assert "<code>platform.coverage</code>" in text
     assert "differences from the file it extends" in text
     # The residents' tier counts communities, not units.
