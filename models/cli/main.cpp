@@ -497,6 +497,18 @@ int cmd_compare(const Common& c) {
   write_comparison(scenarios, runs, rows, dir, baseline, c.sets);
   release_output_folders();
   std::printf("%s", comparison_table(scenarios, rows, baseline, c.lang).c_str());
+  // Tiers differ between structures, so utilisation by tier is not a paired row: one line per scenario.
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    std::string tiers;
+    for (const auto& r : summarise(runs[i]))
+      if (r.name == "utilisation" && r.scope == "tier") {
+        char part[96];
+        std::snprintf(part, sizeof part, "%s%s %.0f%%", tiers.empty() ? "" : ", ", r.key.c_str(), 100 * r.estimate.mean);
+        tiers += part;
+      }
+    std::printf("%s %s: %s\n", c.lang == "zh" ? "各层级工作负荷率" : "utilisation by tier (working time),",
+                scenarios[i].name.c_str(), tiers.c_str());
+  }
   std::printf("seed %llu, %zu replications each, common random numbers\nresults: %s\n",
               static_cast<unsigned long long>(runs[0].seed), runs[0].replications.size(), dir.c_str());
   return 0;
