@@ -244,7 +244,7 @@ void JourneyModel::arrive(Partition& p, sim::SlotId slot) {
     r.action = Request::Action::bounce;  // "not ours": triage, then back to the sender
   } else if (org_.service(u, r.type) && r.stage == 0 &&
              (org_.resolve_share(u, r.type) >= 1.0 || s.uniform(kLocalShare, visit) < org_.resolve_share(u, r.type))) {
-    const bool refuse = !r.arbitrated && g.refusal_probability > 0 &&
+    const bool refuse = !r.arbitrated && !r.escalated && g.refusal_probability > 0 &&
                         s.uniform(kRefusal, visit) < g.refusal_probability;
     r.action = refuse ? Request::Action::bounce : Request::Action::resolve;
     r.refused = refuse;
