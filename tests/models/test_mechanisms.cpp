@@ -186,16 +186,8 @@ units:
 populations:
   residents: {at: station, groups: {all: {patience_h: 5.0, need_rates_per_hour: {job: 1.5}}}}
 )");
-  const Scenario s = load_scenario(path);
-  const Organisation org(s);
-  const Residents residents(s, org, s.simulation.seed);
-  JourneyModel model(s, org, residents, sim::stream_key(s.simulation.seed, 0));
-  JourneyModel::Engine engine(model, org.size(), model.minimum_cross_unit_delay());
-  model.seed_sources(engine);
-  engine.run(s.simulation.horizon_h, 1);
-  model.finish(engine);
   std::size_t abandoned = 0, resolved = 0;
-  for (const auto& o : model.unit_states()[0].outcomes) {
+  for (const auto& o : trace(path)) {
     if (o.status == Status::abandoned) {
       ++abandoned;
       EXPECT_NEAR(o.response_h, 5.0, 1e-3);  // exactly when patience ran out

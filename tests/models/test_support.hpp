@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "models/journey.hpp"
+#include "models/organisation.hpp"
+#include "models/population.hpp"
 #include "models/scenario_loader.hpp"
 #include "models/simulation.hpp"
 
@@ -56,6 +59,21 @@ inline sim::Estimate estimate_of(const RunResult& r, const std::string& name, co
 inline double mean_of(const RunResult& r, const std::string& name, const std::string& scope = "all",
                       const std::string& key = "all") {
   return estimate_of(r, name, scope, key).mean;
+}
+
+/// Every outcome record of replication 0 of a scenario, unit by unit (one thread).
+inline std::vector<Outcome> trace(const std::string& path, const std::vector<std::string>& sets = {}) {
+  const Scenario s = load_scenario(path, sets);
+  const Organisation org(s);
+  const Residents residents(s, org, s.simulation.seed);
+  JourneyModel model(s, org, residents, sim::stream_key(s.simulation.seed, 0));
+  JourneyModel::Engine engine(model, org.size(), model.minimum_cross_unit_delay());
+  model.seed_sources(engine);
+  engine.run(s.simulation.horizon_h, 1);
+  model.finish(engine);
+  std::vector<Outcome> all;
+  for (const auto& st : model.unit_states()) all.insert(all.end(), st.outcomes.begin(), st.outcomes.end());
+  return all;
 }
 
 inline std::string read_file(const std::filesystem::path& p) {

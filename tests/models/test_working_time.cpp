@@ -74,20 +74,6 @@ std::string office_hours(const std::string& extra = "") {
          extra;
 }
 
-/// Every outcome record of replication 0 of a scenario (any order).
-std::vector<Outcome> trace(const std::string& path, const std::vector<std::string>& sets = {}) {
-  const Scenario s = load_scenario(path, sets);
-  const Organisation org(s);
-  const Residents residents(s, org, s.simulation.seed);
-  JourneyModel model(s, org, residents, sim::stream_key(s.simulation.seed, 0));
-  JourneyModel::Engine engine(model, org.size(), model.minimum_cross_unit_delay());
-  model.seed_sources(engine);
-  engine.run(s.simulation.horizon_h, 1);
-  model.finish(engine);
-  std::vector<Outcome> all;
-  for (const auto& st : model.unit_states()) all.insert(all.end(), st.outcomes.begin(), st.outcomes.end());
-  return all;
-}
 
 std::vector<Outcome> resolved(const std::vector<Outcome>& all) {
   std::vector<Outcome> r;
