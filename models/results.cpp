@@ -325,7 +325,7 @@ std::string summary_table(const Scenario& scenario, const RunResult& run) {
                 scenario.name.c_str(), run.unit_names.size(), static_cast<unsigned long long>(run.residents),
                 run.replications.size(), static_cast<unsigned long long>(run.seed), run.wall_seconds);
   out << line;
-  std::snprintf(line, sizeof line, "  %-32s %14s %25s\n", "metric (all requests)", "mean", "95% CI");
+  std::snprintf(line, sizeof line, "  %-58s %14s %25s\n", "metric (all requests), unit", "mean", "95% CI");
   out << line;
   const char* headline[] = {"needs", "resolved", "response_mean_h", "response_median_h", "response_p90_h",
                             "response_p99_h", "share_within_deadline", "share_within_1wd", "share_within_3wd",
@@ -340,10 +340,12 @@ std::string summary_table(const Scenario& scenario, const RunResult& run) {
     const SummaryRow* r = find(name);
     if (!r) continue;
     const auto& e = r->estimate;
+    // Labels and units from the metric registry (docs/results.md); the CSVs keep the names.
+    const std::string label = find_metric(name) ? metric_label(name, "en") : std::string(name);
     if (e.n > 1)
-      std::snprintf(line, sizeof line, "  %-32s %14.4g   [%10.4g, %10.4g]\n", name, e.mean, e.low(), e.high());
+      std::snprintf(line, sizeof line, "  %-58s %14.4g   [%10.4g, %10.4g]\n", label.c_str(), e.mean, e.low(), e.high());
     else
-      std::snprintf(line, sizeof line, "  %-32s %14.4g\n", name, e.mean);
+      std::snprintf(line, sizeof line, "  %-58s %14.4g\n", label.c_str(), e.mean);
     out << line;
   }
   // How busy each tier is, in working time.
