@@ -165,9 +165,10 @@ const std::vector<CommandSpec>& commands() {
        "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --out results/explore\n"
        "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --replications 2 --out results/explore --resume\n"},
       {"attribute", "govsim attribute BASELINE --elements FILE [options]",
-       "Runs every combination of the reform's elements (2^k, k <= 5) on common random numbers; writes\n"
-       "attribute.csv and attribute.json: each element alone, its main effect, Shapley share of the full\n"
-       "reform, and two-way interactions with 95% intervals (docs/uncertainty.md).",
+       "Runs the reform's elements over a two-level design on common random numbers (every combination,\n"
+       "2^k, for k <= 5; a resolution V fraction for 6 <= k <= 10); writes attribute.csv and attribute.json:\n"
+       "each element alone, its main effect, Shapley share of the full reform (full design only), and\n"
+       "two-way interactions with 95% intervals (docs/uncertainty.md).",
        {kElements, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
        "  govsim attribute scenarios/four-tier.yaml --elements scenarios/elements/reform.yaml --out results/attribute\n"},
       {"check", "govsim check SCENARIO [--set PATH=VALUE ...]", "Validates a scenario without running it.",
@@ -548,7 +549,10 @@ int cmd_study(const Common& c, const std::string& command) {
     o.replications = c.settings.replications;
     o.sets = c.sets;
     sweep.make_spec = [o] { return attribute_spec(o); };
-    sweep.post = [](const SweepSpec& s, const std::string& dir) { write_attribute(s, dir); };
+    sweep.post = [](const SweepSpec& s, const std::string& dir) {
+      write_attribute(s, dir);
+      std::printf("%s\n", attribute_design_text(s).c_str());
+    };
     again += " --elements " + c.elements;
   }
   sweep.resume_command = again;
