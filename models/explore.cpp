@@ -344,6 +344,79 @@ void write_explore(const SweepSpec& spec, const std::string& dir) {
 // ---------------------------------------------------------------------------
 // attribute
 
+char design_letter(std::size_t i) { return "ABCDEFGHJK"[std::min<std::size_t>(i, 9)]; }
+
+namespace {
+
+std::string word_text(std::uint32_t word) {
+  std::string w;
+  for (std::size_t i = 0; i < 10; ++i)
+    if ((word >> i) & 1u) w += design_letter(i);
+  return w;
+}
+
+std::string roman(int n) {
+  static const char* numerals[] = {"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"};
+  return n >= 0 && n <= 10 ? numerals[n] : std::to_string(n);
+}
+
+}  // namespace
+
+std::string TwoLevelDesign::name() const {
+  if (full) return "2^" + std::to_string(k) + " full factorial";
+  const std::size_t p = generators.size();
+  return "2^(" + std::to_string(k) + "-" + std::to_string(p) + ") fractional factorial, resolution " + roman(resolution);
+}
+
+TwoLevelDesign two_level_design(std::size_t k, bool fractional) {
+  if (k < 1 || k > 10) throw std::invalid_argument("two-level designs for 1 to 10 elements");
+  TwoLevelDesign d;
+  d.k = k;
+  if (!fractional) {
+    for (std::uint32_t c = 0; c < (1u << k); ++c) d.rows.push_back(c);
+    return d;
+  }
+  // Generators of the added factors, as words over the base factors (bit i:
+  // factor i): Montgomery's table of selected 2^(k-p) designs, resolution V
+  // or more (the smallest such fraction for each k).
+  static const std::vector<std::vector<std::uint32_t>> table = {
+      /* k=5  2^(5-1)_V   E = ABCD */ {0b1111},
+      /* k=6  2^(6-1)_VI  F = ABCDE */ {0b11111},
+      /* k=7  2^(7-1)_VII G = ABCDEF */ {0b111111},
+      /* k=8  2^(8-2)_V   G = ABCD, H = ABEF */ {0b001111, 0b110011},
+      /* k=9  2^(9-2)_VI  H = ACDFG, J = BCEFG */ {0b1101101, 0b1110110},
+      /* k=10 2^(10-3)_V  H = ABCG, J = BCDE, K = ACDF */ {0b1000111, 0b0011110, 0b0101101},
+  };
+  if (k < 5) throw std::invalid_argument("no resolution V fraction smaller than the full design for fewer than 5 elements");
+  const auto& gens = table[k - 5];
+  const std::size_t base = k - gens.size();
+  for (std::size_t g = 0; g < gens.size(); ++g)
+    d.generators.push_back(std::string(1, design_letter(base + g)) + " = " + word_text(gens[g]));
+  d.full = false;
+  // Principal fraction: an added factor is on (+1) when the product of its
+  // generator's signs is +1, i.e. an even number of its base factors is off.
+  for (std::uint32_t b = 0; b < (1u << base); ++b) {
+    std::uint32_t row = b;
+    for (std::size_t g = 0; g < gens.size(); ++g) {
+      const int off = __builtin_popcount(gens[g] & ~b);
+      if (off % 2 == 0) row |= 1u << (base + g);
+    }
+    d.rows.push_back(row);
+  }
+  std::sort(d.rows.begin(), d.rows.end());
+  // The defining relation: every product of the generator words.
+  int shortest = 100;
+  for (std::uint32_t m = 1; m < (1u << gens.size()); ++m) {
+    std::uint32_t word = 0;
+    for (std::size_t g = 0; g < gens.size(); ++g)
+      if ((m >> g) & 1u) word ^= gens[g] | (1u << (base + g));
+    d.defining_relation.push_back(word_text(word));
+    shortest = std::min(shortest, __builtin_popcount(word));
+  }
+  d.resolution = shortest;
+  return d;
+}
+
 namespace {
 
 struct Element {
@@ -351,7 +424,8 @@ struct Element {
   std::vector<std::string> sets;
 };
 
-std::vector<Element> read_elements(const std::string& file, const std::string& baseline, const std::vector<std::string>& sets) {
+std::vector<Element> read_elements(const std::string& file, const std::string& baseline, const std::vector<std::string>& sets,
+                                   std::string& design) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw ScenarioError(file, 0, 0, "no such file");
   const YAML::Node root = parse_guarded_yaml(read_text(file), file);
@@ -361,12 +435,21 @@ std::vector<Element> read_elements(const std::string& file, const std::string& b
   };
   if (!root.IsMap() || !root["elements"].IsDefined()) fail(root, "an elements file needs `elements:`, a mapping of names to {set: {path: value}}");
   for (const auto& kv : root)
-    if (kv.first.Scalar() != "elements" && kv.first.Scalar() != "description")
-      fail(kv.first, "unknown key `" + kv.first.Scalar() + "` (elements, description)");
+    if (kv.first.Scalar() != "elements" && kv.first.Scalar() != "description" && kv.first.Scalar() != "design")
+      fail(kv.first, "unknown key `" + kv.first.Scalar() + "` (elements, description, design)");
   const YAML::Node el = root["elements"];
   if (!el.IsMap() || el.size() == 0) fail(el, "`elements` must be a non-empty mapping of names to {set: {path: value}}");
-  if (el.size() > 5)
-    fail(el, "at most 5 elements (a full factorial of 2^5 = 32 combinations); fractional designs are not available yet");
+  if (el.size() > 10)
+    fail(el, "at most 10 elements (a resolution V fraction of 2^(10-3) = 128 combinations); group elements that "
+             "always go together");
+  design = el.size() <= 5 ? "full" : "fractional";
+  if (const YAML::Node d = root["design"]; d.IsDefined()) {
+    if (!d.IsScalar() || (d.Scalar() != "full" && d.Scalar() != "fractional"))
+      fail(d, "`design` is `full` (every combination) or `fractional` (a resolution V fraction, 5 to 10 elements)");
+    if (d.Scalar() == "fractional" && el.size() < 5)
+      fail(d, "`design: fractional` needs at least 5 elements: below 5 no resolution V fraction is smaller than the full design");
+    design = d.Scalar();
+  }
   std::vector<Element> out;
   std::set<std::string> paths;
   for (const auto& kv : el) {
@@ -396,8 +479,18 @@ std::vector<Element> read_elements(const std::string& file, const std::string& b
 
 SweepSpec attribute_spec(const AttributeOptions& o) {
   const Scenario base = load_scenario(o.baseline, o.sets);
-  const auto elements = read_elements(o.elements_file, o.baseline, o.sets);
+  std::string design_kind;
+  const auto elements = read_elements(o.elements_file, o.baseline, o.sets, design_kind);
   const std::size_t k = elements.size();
+  const TwoLevelDesign design = two_level_design(k, design_kind == "fractional");
+  // A fraction lacks some of the baseline, the elements alone and the full
+  // reform: they are run as well (they are not used in the contrasts).
+  std::set<std::uint32_t> masks(design.rows.begin(), design.rows.end());
+  if (!design.full) {
+    masks.insert(0);
+    masks.insert((1u << k) - 1);
+    for (std::size_t i = 0; i < k; ++i) masks.insert(1u << i);
+  }
   SweepSpec s;
   s.path = o.elements_file;
   s.name = "attribute-" + base.name;
@@ -409,7 +502,7 @@ SweepSpec attribute_spec(const AttributeOptions& o) {
   s.scopes = {"all"};
   s.metrics = headline_metrics();
   for (const auto& e : elements) s.parameters.push_back({e.name, {}, {}, 0, 0, false, false});
-  for (std::size_t c = 0; c < (std::size_t{1} << k); ++c) {
+  for (const std::uint32_t c : masks) {
     std::vector<std::string> point;
     std::vector<std::string> sets;
     for (std::size_t i = 0; i < k; ++i) {
@@ -428,9 +521,43 @@ SweepSpec attribute_spec(const AttributeOptions& o) {
   return s;
 }
 
+namespace {
+
+/// The design of an attribute plan, from its points: full when every combination is there.
+TwoLevelDesign design_of(const SweepSpec& spec) {
+  const std::size_t k = spec.parameters.size();
+  return two_level_design(k, spec.points.size() != (std::size_t{1} << k));
+}
+
+std::uint32_t mask_of(const std::vector<std::string>& point) {
+  std::uint32_t m = 0;
+  for (std::size_t i = 0; i < point.size(); ++i)
+    if (point[i] == "1") m |= 1u << i;
+  return m;
+}
+
+}  // namespace
+
+std::string attribute_design_text(const SweepSpec& spec) {
+  const TwoLevelDesign d = design_of(spec);
+  std::string s = "design: " + d.name();
+  if (d.full) return s + " (" + std::to_string(d.rows.size()) + " combinations; Shapley shares estimated)";
+  s += ", " + std::to_string(d.rows.size()) + " of " + std::to_string(std::size_t{1} << d.k) + " combinations";
+  for (std::size_t g = 0; g < d.generators.size(); ++g) s += (g ? ", " : " (") + d.generators[g];
+  s += "; I = ";
+  for (std::size_t w = 0; w < d.defining_relation.size(); ++w) s += (w ? " = " : "") + d.defining_relation[w];
+  s += ") + " + std::to_string(spec.points.size() - d.rows.size()) +
+       " runs for the baseline, elements alone and full reform; main effects and two-way interactions unaliased; "
+       "no Shapley shares (they need the full design: `design: full` in the elements file)";
+  return s;
+}
+
 void write_attribute(const SweepSpec& spec, const std::string& dir) {
   const std::size_t k = spec.parameters.size(), C = spec.points.size();
   const int R = spec.replications;
+  const TwoLevelDesign design = design_of(spec);
+  std::map<std::uint32_t, std::size_t> index;  // combination -> point
+  for (std::size_t c = 0; c < C; ++c) index[mask_of(spec.points[c])] = c;
   // y[c][r][metric]
   std::vector<std::vector<std::map<std::string, double>>> y(C, std::vector<std::map<std::string, double>>(R));
   std::vector<bool> rep_ok(static_cast<std::size_t>(R), true);
@@ -445,41 +572,62 @@ void write_attribute(const SweepSpec& spec, const std::string& dir) {
     for (std::size_t i = 2; i <= m; ++i) f *= static_cast<double>(i);
     return f;
   };
+  // Terms are functions of f(combination) (the outcome of one replication at a combination).
   struct Term {
     std::string name, kind;
-    std::function<double(const std::function<double(std::size_t)>&)> value;
+    std::function<double(const std::function<double(std::uint32_t)>&)> value;
   };
   std::vector<Term> terms;
-  const std::size_t full = C - 1;
+  const std::uint32_t full = (1u << k) - 1;
+  const std::vector<std::uint32_t> rows = design.rows;
+  const double N = static_cast<double>(rows.size());
   terms.push_back({"full reform", "full", [full](const auto& f) { return f(full) - f(0); }});
   for (std::size_t i = 0; i < k; ++i) {
-    const std::size_t bi = std::size_t{1} << i;
+    const std::uint32_t bi = 1u << i;
     terms.push_back({spec.parameters[i].name, "alone", [bi](const auto& f) { return f(bi) - f(0); }});
-    terms.push_back({spec.parameters[i].name, "main", [bi, C](const auto& f) {
-                       double s = 0;
-                       for (std::size_t c = 0; c < C; ++c)
-                         if (!(c & bi)) s += f(c | bi) - f(c);
-                       return s / static_cast<double>(C / 2);
-                     }});
-    terms.push_back({spec.parameters[i].name, "shapley", [bi, C, k, &factorial](const auto& f) {
-                       double s = 0;
-                       for (std::size_t c = 0; c < C; ++c) {
-                         if (c & bi) continue;
-                         const auto m = static_cast<std::size_t>(__builtin_popcountll(c));
-                         s += factorial(m) * factorial(k - m - 1) / factorial(k) * (f(c | bi) - f(c));
-                       }
-                       return s;
-                     }});
+    if (design.full) {
+      terms.push_back({spec.parameters[i].name, "main", [bi, full](const auto& f) {
+                         double s = 0;
+                         for (std::uint32_t c = 0; c <= full; ++c)
+                           if (!(c & bi)) s += f(c | bi) - f(c);
+                         return s / static_cast<double>((full + 1) / 2);
+                       }});
+      terms.push_back({spec.parameters[i].name, "shapley", [bi, full, k, &factorial](const auto& f) {
+                         double s = 0;
+                         for (std::uint32_t c = 0; c <= full; ++c) {
+                           if (c & bi) continue;
+                           const auto m = static_cast<std::size_t>(__builtin_popcount(c));
+                           s += factorial(m) * factorial(k - m - 1) / factorial(k) * (f(c | bi) - f(c));
+                         }
+                         return s;
+                       }});
+    } else {
+      // The contrast over the fraction's rows: mean with the element on minus mean with it off.
+      terms.push_back({spec.parameters[i].name, "main", [bi, rows, N](const auto& f) {
+                         double s = 0;
+                         for (const std::uint32_t c : rows) s += (c & bi) ? f(c) : -f(c);
+                         return 2 * s / N;
+                       }});
+    }
   }
   for (std::size_t i = 0; i < k; ++i)
     for (std::size_t l = i + 1; l < k; ++l) {
-      const std::size_t bi = std::size_t{1} << i, bl = std::size_t{1} << l;
-      terms.push_back({spec.parameters[i].name + " x " + spec.parameters[l].name, "interaction", [bi, bl, C](const auto& f) {
-                         double s = 0;
-                         for (std::size_t c = 0; c < C; ++c)
-                           if (!(c & bi) && !(c & bl)) s += f(c | bi | bl) - f(c | bi) - f(c | bl) + f(c);
-                         return s / static_cast<double>(C / 4);
-                       }});
+      const std::uint32_t bi = 1u << i, bl = 1u << l;
+      const std::string name = spec.parameters[i].name + " x " + spec.parameters[l].name;
+      if (design.full)
+        terms.push_back({name, "interaction", [bi, bl, full](const auto& f) {
+                           double s = 0;
+                           for (std::uint32_t c = 0; c <= full; ++c)
+                             if (!(c & bi) && !(c & bl)) s += f(c | bi | bl) - f(c | bi) - f(c | bl) + f(c);
+                           return s / static_cast<double>((full + 1) / 4);
+                         }});
+      else
+        // The same quantity from the fraction: 4/N sum of x_i x_l y (twice Yates' interaction effect).
+        terms.push_back({name, "interaction", [bi, bl, rows, N](const auto& f) {
+                           double s = 0;
+                           for (const std::uint32_t c : rows) s += (((c & bi) != 0) == ((c & bl) != 0)) ? f(c) : -f(c);
+                           return 4 * s / N;
+                         }});
     }
   std::ostringstream csv;
   csv << "metric,term,kind,estimate,ci_low,ci_high,n\n";
@@ -491,6 +639,23 @@ void write_attribute(const SweepSpec& spec, const std::string& dir) {
   j["elements"] = els;
   j["replications"] = R;
   j["seed"] = spec.seed;
+  {
+    Json d;
+    d["name"] = design.name();
+    d["kind"] = design.full ? "full" : "fractional";
+    d["combinations"] = design.rows.size();
+    d["runs_per_replication"] = C;
+    d["resolution"] = design.full ? Json(nullptr) : Json(design.resolution);
+    d["generators"] = design.generators;
+    d["defining_relation"] = design.defining_relation;
+    Json letters = Json::object();
+    for (std::size_t i = 0; i < k; ++i) letters[std::string(1, design_letter(i))] = spec.parameters[i].name;
+    d["letters"] = letters;
+    d["shapley"] = design.full ? "estimated"
+                               : "not estimated: Shapley shares need every combination (`design: full` in the elements file)";
+    d["text"] = attribute_design_text(spec);
+    j["design"] = d;
+  }
   j["definitions"] = {
       {"alone", "the element switched on alone, minus the baseline"},
       {"main", "the element's effect averaged over every setting of the other elements (factorial main effect)"},
@@ -504,8 +669,10 @@ void write_attribute(const SweepSpec& spec, const std::string& dir) {
     Json combo;
     Json on = Json::array();
     for (std::size_t i = 0; i < k; ++i)
-      if ((c >> i) & 1u) on.push_back(spec.parameters[i].name);
+      if ((mask_of(spec.points[c]) >> i) & 1u) on.push_back(spec.parameters[i].name);
     combo["on"] = on;
+    if (!design.full)
+      combo["in_design"] = std::binary_search(design.rows.begin(), design.rows.end(), mask_of(spec.points[c]));
     Json means = Json::object();
     for (const auto& m : spec.metrics) {
       std::vector<double> v;
@@ -526,7 +693,7 @@ void write_attribute(const SweepSpec& spec, const std::string& dir) {
         bool all = true;
         for (std::size_t c = 0; c < C; ++c) all = all && y[c][r].count(m);
         if (!all) continue;
-        const double x = t.value([&](std::size_t c) { return y[c][r].at(m); });
+        const double x = t.value([&](std::uint32_t c) { return y[index.at(c)][r].at(m); });
         if (std::isfinite(x)) v.push_back(x);
       }
       const sim::Estimate e = sim::estimate(v);

@@ -39,11 +39,35 @@ struct AttributeOptions {
   std::vector<std::string> sets;
 };
 
-/// The plan: every combination of the elements switched on or off (2^k
-/// points, k <= 5), all on the same seed and replications.
+/// A two-level design over k elements: the full 2^k factorial, or a regular
+/// 2^(k-p) fraction of resolution V or more (standard generators, Montgomery,
+/// Design and Analysis of Experiments, table of selected fractional designs),
+/// in which no main effect or two-way interaction is aliased with another
+/// main effect or two-way interaction.
+struct TwoLevelDesign {
+  std::size_t k = 0;
+  bool full = true;
+  std::vector<std::uint32_t> rows;              ///< bit i set: element i on (ascending)
+  std::vector<std::string> generators;          ///< e.g. "F = ABCDE" (letters A..H, J, K; no I); empty when full
+  std::vector<std::string> defining_relation;   ///< every word of I = ..., e.g. "ABCDEF"; empty when full
+  int resolution = 0;                           ///< length of the shortest word; 0 when full (nothing aliased)
+  std::string name() const;                     ///< "2^3 full factorial", "2^(6-1) fractional factorial, resolution VI"
+};
+/// The full design (any k <= 10) or the fraction (5 <= k <= 10). Throws std::invalid_argument otherwise.
+TwoLevelDesign two_level_design(std::size_t k, bool fractional);
+/// The letter of element i in the design's words (A..H, J, K).
+char design_letter(std::size_t i);
+
+/// The plan: the elements switched on or off over a two-level design, all on
+/// the same seed and replications: every combination (2^k) for k <= 5 or with
+/// `design: full` in the elements file (k <= 10); for 6 <= k <= 10 (or with
+/// `design: fractional`, k >= 5) a resolution V fraction, plus the baseline,
+/// each element alone and the full reform where the fraction lacks them.
 SweepSpec attribute_spec(const AttributeOptions& options);
 /// attribute.csv and attribute.json from the run records.
 void write_attribute(const SweepSpec& spec, const std::string& dir);
+/// One line saying which design a plan uses (printed by `govsim attribute`).
+std::string attribute_design_text(const SweepSpec& spec);
 
 /// Summary statistics of explore, exposed for tests.
 struct EffectSummary {

@@ -267,4 +267,23 @@ std::string uncertain_table(const std::vector<UncertainParameter>& params) {
   return out.str();
 }
 
+std::string uncertain_markdown(const std::vector<UncertainParameter>& params) {
+  auto cell = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '|') out += "\\|";
+      else if (c == '\n' || c == '\r') out += ' ';
+      else out += c;
+    }
+    return out;
+  };
+  std::string out = "| parameter | distribution and range | nominal | grade | source |\n|---|---|---|---|---|\n";
+  for (const auto& p : params) {
+    const char* grade = p.grade == 'A' ? "A (measured here)" : p.grade == 'B' ? "B (comparable places, literature)" : "C (assumption)";
+    out += "| `" + cell(p.path) + "` | " + cell(p.range_text()) + " | " + cell(p.nominal) + " | " + grade + " | " +
+           cell(p.source.empty() ? "not given" : p.source) + " |\n";
+  }
+  return out;
+}
+
 }  // namespace govsim

@@ -60,4 +60,9 @@ std::string uncertain_path_problem(const YAML::Node& root, const std::string& pa
 /// The uncertain parameters as an aligned text table (govsim describe); "" when there are none.
 std::string uncertain_table(const std::vector<UncertainParameter>& params);
 
+/// The uncertain parameters as a Markdown table (path, distribution and range,
+/// nominal value, grade, source): the input-data table of docs/ODD.md
+/// (`govsim describe SCENARIO --uncertain-table`). Just the header when there are none.
+std::string uncertain_markdown(const std::vector<UncertainParameter>& params);
+
 }  // namespace govsim

@@ -1328,23 +1328,31 @@ def plot_attribute_folder(folder, out=None, metric="response_mean_h"):
     terms = {(t["kind"], t["term"]): t for t in meta["results"][metric]}
     base = meta["combinations"][0]["mean"][metric]
     full = meta["combinations"][-1]["mean"][metric]
-    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * (len(meta["elements"]) + 2), 4))
+    # A fractional design has no Shapley shares: main effects, then what they leave (interactions).
+    shapley = all(("shapley", e) in terms for e in meta["elements"])
+    kind = "shapley" if shapley else "main"
+    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * (len(meta["elements"]) + 3), 4))
     level = base
     ax.bar(0, base, color="grey")
     labels = ["baseline"]
     for i, e in enumerate(meta["elements"], start=1):
-        v = terms[("shapley", e)]
+        v = terms[(kind, e)]
         ax.bar(i, v["estimate"], bottom=level, color="C2" if v["estimate"] < 0 else "C3")
         if v["ci_low"] is not None:
             ax.errorbar(i, level + v["estimate"], yerr=[[v["estimate"] - v["ci_low"]], [v["ci_high"] - v["estimate"]]],
                         color="black", capsize=3, lw=1)
         level += v["estimate"]
         labels.append(e)
+    if not shapley:
+        ax.bar(len(labels), full - level, bottom=level, color="C7")
+        labels.append("interactions")
     ax.bar(len(labels), full, color="C0")
     labels.append("full reform")
     ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel(metric)
-    ax.set_title("From baseline to full reform: each element's Shapley share (95% CI)", fontsize=9)
+    title = ("From baseline to full reform: each element's Shapley share (95% CI)" if shapley else
+             f"From baseline to full reform: main effects ({meta['design']['name']}; no Shapley shares)")
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
     written = [save(fig, os.path.join(out, "attribute_waterfall.png"))]
     inter = [t for t in meta["results"][metric] if t["kind"] in ("main", "interaction")]

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <boost/graph/graphviz.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <cerrno>
@@ -125,6 +126,7 @@ const OptionSpec kSamples{"samples", "N", "explore: parameter samples, 2..100000
 const OptionSpec kDesign{"design", "sobol|lhs", "explore: scrambled Sobol' points (default) or a Latin hypercube"};
 const OptionSpec kDesignSeed{"design-seed", "N", "explore: seed of the sample design (default 1), apart from the simulation seed"};
 const OptionSpec kElements{"elements", "FILE", "attribute: the reform's elements, each a named set of overrides (YAML)"};
+const OptionSpec kUncertainTable{"uncertain-table", nullptr, "print only the uncertain parameters as a Markdown table (docs/ODD.md, input data); also for a shared base file"};
 const OptionSpec kLang{"lang", "en|zh", "the terminal table in English or Chinese (default: en)"};
 
 struct CommandSpec {
@@ -165,18 +167,19 @@ const std::vector<CommandSpec>& commands() {
        "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --out results/explore\n"
        "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --replications 2 --out results/explore --resume\n"},
       {"attribute", "govsim attribute BASELINE --elements FILE [options]",
-       "Runs every combination of the reform's elements (2^k, k <= 5) on common random numbers; writes\n"
-       "attribute.csv and attribute.json: each element alone, its main effect, Shapley share of the full\n"
-       "reform, and two-way interactions with 95% intervals (docs/uncertainty.md).",
+       "Runs the reform's elements over a two-level design on common random numbers (every combination,\n"
+       "2^k, for k <= 5; a resolution V fraction for 6 <= k <= 10); writes attribute.csv and attribute.json:\n"
+       "each element alone, its main effect, Shapley share of the full reform (full design only), and\n"
+       "two-way interactions with 95% intervals (docs/uncertainty.md).",
        {kElements, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
        "  govsim attribute scenarios/four-tier.yaml --elements scenarios/elements/reform.yaml --out results/attribute\n"},
       {"check", "govsim check SCENARIO [--set PATH=VALUE ...]", "Validates a scenario without running it.",
        {kSet, kHelp},
        "  govsim check scenarios/variants/ngo-only.yaml\n"
        "  govsim check scenarios/three-tier.yaml --set units.centre.staff=12\n"},
-      {"describe", "govsim describe SCENARIO [--dot FILE] [--set PATH=VALUE ...]",
+      {"describe", "govsim describe SCENARIO [--dot FILE] [--uncertain-table] [--set PATH=VALUE ...]",
        "Prints tiers, units, staff and graph statistics; writes the organisation as Graphviz DOT.",
-       {kDot, kSet, kHelp},
+       {kDot, kUncertainTable, kSet, kHelp},
        "  govsim describe scenarios/three-tier.yaml\n"
        "  govsim describe scenarios/three-tier.yaml --dot three-tier.dot\n"},
   };
@@ -215,7 +218,7 @@ struct Common {
   std::string out, dot, baseline, lang = "en", design = "sobol", elements;
   int samples = 0;
   std::uint64_t design_seed = 1;
-  bool force = false, quiet = false, resume = false, dry_run = false, help = false;
+  bool force = false, quiet = false, resume = false, dry_run = false, help = false, uncertain_table = false;
 };
 
 /// A whole number in decimal digits (leading zeros are decimal), at most `high`.
@@ -329,6 +332,7 @@ Common parse(int argc, char** argv, const CommandSpec& spec) {
   c.quiet = given.count("quiet") > 0;
   c.resume = given.count("resume") > 0;
   c.dry_run = given.count("dry-run") > 0;
+  c.uncertain_table = given.count("uncertain-table") > 0;
   if (c.resume && !one("out")) throw UsageError("--resume needs --out DIR: the folder of the sweep to continue", command);
   if (c.resume && c.force) throw UsageError("--resume keeps finished runs; --force would discard them: choose one", command);
   c.settings.cancel = &g_stop;
@@ -356,6 +360,15 @@ int cmd_check(const Common& c) {
 
 int cmd_describe(const Common& c) {
   if (c.positional.size() != 1) throw UsageError("describe needs exactly one scenario file", "describe");
+  if (c.uncertain_table) {
+    // Only the declarations (after extends): works on a shared base such as district-base.yaml too.
+    const YAML::Node root = YAML::Load(merged_scenario_text(c.positional[0], c.sets));
+    const auto params = read_uncertain(root["uncertain"], root, [&](const std::string&, const YAML::Node&, const std::string& m) {
+      throw ScenarioError(c.positional[0], 0, 0, m + " (govsim check names the line)");
+    });
+    std::fputs(uncertain_markdown(params).c_str(), stdout);
+    return 0;
+  }
   const Scenario s = load_scenario(c.positional[0], c.sets);
   const Organisation org(s);
   std::uint64_t residents = 0;
@@ -548,7 +561,10 @@ int cmd_study(const Common& c, const std::string& command) {
     o.replications = c.settings.replications;
     o.sets = c.sets;
     sweep.make_spec = [o] { return attribute_spec(o); };
-    sweep.post = [](const SweepSpec& s, const std::string& dir) { write_attribute(s, dir); };
+    sweep.post = [](const SweepSpec& s, const std::string& dir) {
+      write_attribute(s, dir);
+      std::printf("%s\n", attribute_design_text(s).c_str());
+    };
     again += " --elements " + c.elements;
   }
   sweep.resume_command = again;

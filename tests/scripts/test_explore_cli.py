@@ -168,6 +168,70 @@ def test_separate_stations_are_additive(tmp_path):
     assert math.isclose(t[("shapley", "first")]["estimate"] + t[("shapley", "second")]["estimate"], full, rel_tol=1e-9)
 
 
+def test_fractional_design_for_six_elements_on_separate_stations(tmp_path):
+    """k = 6 > 5: a 2^(6-1) resolution VI fraction (F = ABCDE), plus the elements alone. Each element
+    is a second server at its own station, so main effects equal the effects alone and no pair interacts."""
+    out = tmp_path / "a"
+    p = run_cmd([GOVSIM, "attribute", os.path.join(DATA, "six-stations.yaml"), "--elements",
+                 os.path.join(DATA, "six-separate.yaml"), "--out", str(out), "--quiet"])
+    assert p.returncode == 0, p.stderr
+    assert "design: 2^(6-1) fractional factorial, resolution VI" in p.stdout
+    assert "no Shapley shares" in p.stdout
+    j = json.loads((out / "attribute.json").read_text())
+    d = j["design"]
+    assert d["kind"] == "fractional" and d["resolution"] == 6 and d["generators"] == ["F = ABCDE"]
+    assert d["combinations"] == 32 and d["runs_per_replication"] == 32 + 6  # the elements alone are not in the fraction
+    assert d["letters"]["F"] == "six" and "not estimated" in d["shapley"]
+    # the fraction's rows: balanced, main-effect and two-way columns orthogonal
+    rows = [c["on"] for c in j["combinations"] if c["in_design"]]
+    names = j["elements"]
+    x = [[1 if e in on else -1 for e in names] for on in rows]
+    cols = [[r[i] for r in x] for i in range(6)] + [[r[i] * r[l] for r in x] for i in range(6) for l in range(i + 1, 6)]
+    for a in range(len(cols)):
+        assert sum(cols[a]) == 0
+        for b in range(a + 1, len(cols)):
+            assert sum(u * v for u, v in zip(cols[a], cols[b])) == 0, (a, b)
+    t = terms(j, "response_mean_h")
+    assert not any(kind == "shapley" for kind, _ in t)
+    for e in names:
+        main, alone = t[("main", e)], t[("alone", e)]
+        assert main["estimate"] < 0 and alone["estimate"] < 0
+        assert abs(main["estimate"] - alone["estimate"]) <= max(main["ci_high"] - main["estimate"],
+                                                                alone["ci_high"] - alone["estimate"]), (e, main, alone)
+    smallest = min(abs(t[("main", e)]["estimate"]) for e in names)
+    inter = [v for (kind, _), v in t.items() if kind == "interaction"]
+    assert len(inter) == 15
+    for v in inter:
+        assert abs(v["estimate"]) < 0.05 * smallest, v
+    # the full reform is about the sum of the elements alone (additive by construction)
+    full = t[("full", "full reform")]["estimate"]
+    assert abs(full - sum(t[("alone", e)]["estimate"] for e in names)) < 0.05 * abs(full)
+    # the waterfall goes through the main effects (no Shapley shares in a fraction)
+    from test_plots import PLOTS, PYTHON, assert_png
+    p = run_cmd([PYTHON, PLOTS, "attribute", str(out)])
+    assert p.returncode == 0, p.stderr
+    assert_png(out / "plots" / "attribute_waterfall.png")
+
+
+def test_design_full_in_the_elements_file_runs_every_combination(tmp_path):
+    el = tmp_path / "el.yaml"
+    el.write_text(open(os.path.join(DATA, "six-separate.yaml")).read() + "design: full\n")
+    p = run_cmd([GOVSIM, "attribute", os.path.join(DATA, "six-stations.yaml"), "--elements", str(el),
+                 "--out", str(tmp_path / "a"), "--quiet", "--replications", "1",
+                 "--set", "simulation.horizon_h=300", "--set", "simulation.warmup_h=10"])
+    assert p.returncode == 0, p.stderr
+    assert "design: 2^6 full factorial (64 combinations; Shapley shares estimated)" in p.stdout
+    j = json.loads((tmp_path / "a" / "attribute.json").read_text())
+    assert j["design"]["kind"] == "full" and len(j["combinations"]) == 64
+    assert any(t["kind"] == "shapley" for t in j["results"]["response_mean_h"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(open(os.path.join(DATA, "separate.yaml")).read() + "design: fractional\n")
+    p = run_cmd([GOVSIM, "attribute", os.path.join(DATA, "two-stations.yaml"), "--elements", str(bad),
+                 "--out", str(tmp_path / "b")])
+    assert p.returncode == 2 and "at least 5 elements" in p.stderr and f"{bad}:" in p.stderr
+    assert not (tmp_path / "b").exists()
+
+
 def erlang_w(lam, mu, c):
     a = lam / mu
     rho = a / c
