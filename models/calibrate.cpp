@@ -239,7 +239,11 @@ class Calibration {
     for (std::size_t i = first; i < units.size(); ++i)
       if (!has_record(dir, i, 0)) pending.push_back(i);
     if (pending.empty()) return true;
-    const std::size_t done = run_pending(s, dir, pending, o_.threads, o_.stop, {});
+    const std::size_t total = pending.size(), every = std::max<std::size_t>(1, total / 5);
+    const std::size_t done = run_pending(s, dir, pending, o_.threads, o_.stop, [&](std::size_t d, std::size_t) {
+      if (!o_.quiet && (d % every == 0 || d == total))
+        std::fprintf(stderr, "    generation %d: %zu/%zu runs of this batch done\n", gen, d, total);
+    });
     runs_done_ += done;
     return done == pending.size();
   }

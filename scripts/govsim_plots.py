@@ -1450,7 +1450,7 @@ def build_parser():
     t.add_argument("--out", metavar="FILE.png", required=True, help="output PNG file")
     t.add_argument("--set", metavar="path=value", action="append", default=[],
                    help="scenario override passed to `govsim describe` (repeatable)")
-    for sp in (r, c, s, e, a, t):
+    for sp in (r, c, s, e, a, t, k):
         sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and titles")
     return p
 
