@@ -1370,6 +1370,60 @@ def plot_attribute_folder(folder, out=None, metric="response_mean_h"):
     return written
 
 
+# ---------------------------------------------------------------------------
+# Calibration: marginal and pairwise posteriors of a `govsim calibrate` folder
+
+
+def plot_calibrate_folder(folder, out=None):
+    """calibrate_marginals.png (weighted histograms, prior range as the axis) and
+    calibrate_pairs.png (pairwise scatter, point size by weight) from posterior.csv."""
+    require_dir(folder)
+    require_files(folder, ["posterior.csv", "calibrate.json"], "`govsim calibrate`")
+    meta = read_json(os.path.join(folder, "calibrate.json"))
+    df = pd.read_csv(os.path.join(folder, "posterior.csv"))
+    params = [p["path"] for p in meta.get("parameters", [])]
+    missing = [c for c in params + ["weight"] if c not in df.columns]
+    if missing:
+        raise InputError(f"{os.path.join(folder, 'posterior.csv')}: missing columns {', '.join(missing)}")
+    out = out or os.path.join(folder, "plots")
+    os.makedirs(out, exist_ok=True)
+    numeric = [p for p in params if pd.api.types.is_numeric_dtype(df[p])]
+    w = df["weight"]
+    k = max(1, len(numeric))
+    fig, axes = plt.subplots(1, k, figsize=(3.6 * k, 3.0), squeeze=False)
+    for ax, p, info in zip(axes[0], numeric, [q for q in meta["parameters"] if q["path"] in numeric]):
+        ax.hist(df[p], bins=20, weights=w, color="0.55", edgecolor="black", hatch="//")
+        for q in ("q025", "q975"):
+            if info.get(q) is not None:
+                ax.axvline(info[q], color="black", linestyle="--", linewidth=1)
+        ax.set_xlabel(p, fontsize=8)
+        ax.set_ylabel("posterior weight")
+        ax.set_title(f"prior {info.get('prior', '')}", fontsize=8)
+    fig.suptitle(f"{meta.get('scenario', '')}: marginal posteriors (dashed: 95% interval)")
+    written = [save(fig, os.path.join(out, "calibrate_marginals.png"))]
+    if len(numeric) >= 2:
+        fig, axes = plt.subplots(k, k, figsize=(2.6 * k, 2.6 * k), squeeze=False)
+        size = 200 * w / w.max()
+        for i, a in enumerate(numeric):
+            for j, b in enumerate(numeric):
+                ax = axes[i][j]
+                if i == j:
+                    ax.hist(df[a], bins=20, weights=w, color="0.6", edgecolor="black")
+                elif i > j:
+                    ax.scatter(df[b], df[a], s=size, facecolors="none", edgecolors="black", linewidths=0.6)
+                    r = meta.get("correlation", [[None]])[i][j]
+                    if r is not None:
+                        ax.set_title(f"r = {r:.2f}", fontsize=8)
+                else:
+                    ax.axis("off")
+                if i == k - 1:
+                    ax.set_xlabel(b, fontsize=7)
+                if j == 0 and i > 0:
+                    ax.set_ylabel(a, fontsize=7)
+        fig.suptitle("pairwise posterior (circle size: weight; r: weighted correlation)")
+        written.append(save(fig, os.path.join(out, "calibrate_pairs.png")))
+    return written
+
 
 def build_parser():
     p = argparse.ArgumentParser(
@@ -1395,13 +1449,16 @@ def build_parser():
     a.add_argument("dir", metavar="DIR", help="folder written by `govsim attribute --out DIR`")
     a.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
     a.add_argument("--metric", default="response_mean_h", help="outcome shown (default response_mean_h)")
+    k = sub.add_parser("calibrate", help="plots of a `govsim calibrate` folder (marginal and pairwise posteriors)")
+    k.add_argument("dir", metavar="DIR", help="folder written by `govsim calibrate --out DIR`")
+    k.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
     t = sub.add_parser("structure", help="organisational structures of scenarios side by side")
     t.add_argument("scenarios", metavar="SCENARIO.yaml", nargs="+", help="scenario files")
     t.add_argument("--govsim", metavar="BIN", required=True, help="path of the govsim binary")
     t.add_argument("--out", metavar="FILE.png", required=True, help="output PNG file")
     t.add_argument("--set", metavar="path=value", action="append", default=[],
                    help="scenario override passed to `govsim describe` (repeatable)")
-    for sp in (r, c, s, e, a, t):
+    for sp in (r, c, s, e, a, t, k):
         sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and titles")
     return p
 
@@ -1420,6 +1477,8 @@ def main(argv=None):
             written = plot_explore_folder(args.dir, args.out)
         elif args.command == "attribute":
             written = plot_attribute_folder(args.dir, args.out, args.metric)
+        elif args.command == "calibrate":
+            written = plot_calibrate_folder(args.dir, args.out)
         else:
             extra = [a for s in args.set for a in ("--set", s)]
             written = [plot_structures(args.govsim, args.scenarios, args.out, extra_args=extra)]

@@ -30,6 +30,7 @@
 #include <set>
 
 #include "govsim/version.hpp"
+#include "models/cli/calibrate_cli.hpp"
 #include "models/cli/sweep_cli.hpp"
 #include "models/compare.hpp"
 #include "models/explore.hpp"
@@ -92,6 +93,7 @@ const char* kUsage =
     "  govsim sweep SWEEP [options]         run a parameter sweep or sensitivity design (docs/sweeps.md)\n"
     "  govsim explore BASE OPT [...] --samples N  effects across uncertain parameters (docs/uncertainty.md)\n"
     "  govsim attribute BASE --elements F   which reform element does the work (factorial)\n"
+    "  govsim calibrate TARGETS --prior S   fit uncertain parameters to observed targets (ABC-SMC)\n"
     "  govsim check SCENARIO [--set p=v]    validate a scenario without running it\n"
     "  govsim describe SCENARIO [--dot F]   tiers, units, staff and graph statistics; Graphviz DOT\n"
     "  govsim --version | --help\n"
@@ -173,6 +175,19 @@ const std::vector<CommandSpec>& commands() {
        "two-way interactions with 95% intervals (docs/uncertainty.md).",
        {kElements, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
        "  govsim attribute scenarios/four-tier.yaml --elements scenarios/elements/reform.yaml --out results/attribute\n"},
+      {"calibrate", "govsim calibrate TARGETS.yaml --prior SCENARIO [options]",
+       "Fits the scenario's uncertain parameters (their declared ranges are the priors) to the targets by\n"
+       "ABC-SMC with adaptive tolerances; writes posterior.csv, generations.csv, predictive.csv and\n"
+       "calibrate.json (docs/calibration.md). Byte-identical at any --threads; --resume continues.",
+       {{"prior", "SCENARIO", "the scenario whose `uncertain:` ranges are the priors"},
+        {"population", "N", "particles per generation, 2..100000 (default 200)"},
+        {"generations", "G", "at most G generations, generation 0 sampling the prior (default 6)"},
+        {"min-acceptance", "A", "stop after a generation accepting fewer than A of its proposals (default 0.02)"},
+        {"quantile", "Q", "the next tolerance is this quantile of the accepted distances (default 0.5)"},
+        {"predictive", "M", "posterior predictive runs (default 100, at most N)"},
+        {"rms", "R", "tolerance floor: root mean square standardised miss (default 1); the generation run at it is the last"},
+        kSeed, kOut, kForce, kThreads, kSet, kQuiet, kResume, kHelp},
+       "  govsim calibrate scenarios/targets/district.yaml --prior scenarios/four-tier.yaml --population 200 --out results/cal\n"},
       {"check", "govsim check SCENARIO [--set PATH=VALUE ...]", "Validates a scenario without running it.",
        {kSet, kHelp},
        "  govsim check scenarios/variants/ngo-only.yaml\n"
@@ -218,6 +233,7 @@ struct Common {
   std::string out, dot, baseline, lang = "en", design = "sobol", elements;
   int samples = 0;
   std::uint64_t design_seed = 1;
+  std::map<std::string, std::string> options;  ///< every option given, by name (calibrate reads its own)
   bool force = false, quiet = false, resume = false, dry_run = false, help = false, uncertain_table = false;
 };
 
@@ -295,6 +311,7 @@ Common parse(int argc, char** argv, const CommandSpec& spec) {
     return it == given.end() ? nullptr : &it->second.front();
   };
   if (given.count("set")) c.sets = given["set"];
+  for (const auto& [name, values] : given) c.options[name] = values.back();
   if (const auto* v = one("seed")) c.settings.seed = whole_number("seed", "N", *v, 0, UINT64_MAX, command);
   if (const auto* v = one("replications"))
     c.settings.replications = static_cast<int>(whole_number("replications", "R", *v, 1, 10000, command));
@@ -613,6 +630,14 @@ int main(int argc, char** argv) {
     else if (command == "check") status = cmd_check(c);
     else if (command == "describe") status = cmd_describe(c);
     else if (command == "explore" || command == "attribute") status = cmd_study(c, command);
+    else if (command == "calibrate") {
+      try {
+        const int r = cli::calibrate_command(c.positional, c.options, c.sets, c.settings.seed, c.settings.threads, &g_stop);
+        status = r == cli::kInterrupted ? interrupted_status() : r;
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what(), "calibrate");
+      }
+    }
     else {
       if (c.positional.size() != 1) throw UsageError("sweep needs exactly one sweep file", "sweep");
       cli::SweepCommand sweep{c.positional[0], c.out, c.settings.threads, c.force, c.resume, c.quiet, c.dry_run,

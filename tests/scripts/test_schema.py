@@ -39,7 +39,8 @@ SCHEMA = json.load(open(os.path.join(ROOT, "docs", "scenario.schema.json")))
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 BASE = os.path.join(ROOT, "scenarios", "three-tier.yaml")
 FILES = sorted(f for f in glob.glob(os.path.join(ROOT, "scenarios", "**", "*.yaml"), recursive=True)
-               if os.sep + "sweeps" + os.sep not in f and os.sep + "elements" + os.sep not in f) + sorted(glob.glob(os.path.join(ROOT, "tests", "data", "good", "*.yaml")))
+               if os.sep + "sweeps" + os.sep not in f and os.sep + "elements" + os.sep not in f
+               and os.sep + "targets" + os.sep not in f) + sorted(glob.glob(os.path.join(ROOT, "tests", "data", "good", "*.yaml")))
 
 
 def test_schema_is_a_valid_draft7_schema():
