@@ -256,3 +256,29 @@ TEST(Mechanisms, PaperWaitsForTheDocumentRunThePlatformDoesNot) {
   EXPECT_NEAR(mean_of(electronic, "transit_mean_h"), 2 * 0.5, 0.01);
   EXPECT_EQ(mean_of(electronic, "redocumentations_per_request"), 0.0);
 }
+
+// Where the time goes: for every resolved request, the time queued in
+// working time, in service, in transit, waiting for working time and parked
+// for co-signs adds up to its response time (report -> answer), on the full
+// three-tier and four-tier structures (calendars, document runs, platform,
+// parallel co-signs, councils, pauses at closing).
+TEST(Mechanisms, TimeBreakdownAddsUpToTheResponse) {
+  for (const char* scenario : {"scenarios/three-tier.yaml", "scenarios/four-tier.yaml"}) {
+    SCOPED_TRACE(scenario);
+    std::size_t resolved = 0, cosigned = 0, paused = 0;
+    for (const auto& o : trace(source_path(scenario), {"populations.residents.residents_per_unit=300",
+                                                       "simulation.horizon_days=90", "simulation.warmup_days=10"})) {
+      if (o.status != Status::resolved) continue;
+      ++resolved;
+      cosigned += o.cosign_wait_h > 0;
+      paused += o.closed_h > 0;
+      const double parts = double{o.wait_h} + o.service_h + o.transit_h + o.closed_h + o.cosign_wait_h;
+      ASSERT_NEAR(parts, o.response_h, 1e-3 * (1.0 + o.response_h))
+          << "wait " << o.wait_h << " service " << o.service_h << " transit " << o.transit_h << " closed " << o.closed_h
+          << " co-sign " << o.cosign_wait_h;
+    }
+    EXPECT_GT(resolved, 1000u);
+    EXPECT_GT(paused, resolved / 4);  // working time is part of most journeys
+    if (std::string(scenario).find("three") != std::string::npos) EXPECT_GT(cosigned, 0u);
+  }
+}
