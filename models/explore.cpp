@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -93,6 +94,99 @@ std::string merged_text_of(const std::string& path, const std::vector<std::strin
 // ---------------------------------------------------------------------------
 // explore
 
+namespace {
+
+/// The fields of one CSV line (RFC 4180 quoting, no line breaks inside fields), with each field's column (1-based).
+std::vector<std::pair<std::string, int>> csv_split(const std::string& line) {
+  std::vector<std::pair<std::string, int>> out;
+  std::size_t i = 0;
+  while (true) {
+    const int col = static_cast<int>(i) + 1;
+    std::string f;
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') f += '"', i += 2;
+          else { ++i; break; }
+        } else {
+          f += line[i++];
+        }
+      }
+    }
+    while (i < line.size() && line[i] != ',') f += line[i++];
+    out.emplace_back(f, col);
+    if (i >= line.size()) break;
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+PosteriorSample load_posterior(const std::string& path) {
+  PosteriorSample p;
+  p.file = path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, 0, 0, "cannot read the posterior (the posterior.csv a `govsim calibrate` wrote)");
+  std::stringstream b;
+  b << in.rdbuf();
+  const std::string text = b.str();
+  p.hash = hex64(sim::stable_id(text));
+  std::istringstream lines(text);
+  std::string line;
+  if (!std::getline(lines, line)) throw ScenarioError(path, 1, 1, "empty posterior: expected the header of a posterior.csv");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const auto header = csv_split(line);
+  std::size_t weight_col = 0;
+  for (std::size_t c = 0; c < header.size(); ++c)
+    if (header[c].first == "weight") weight_col = c;
+  if (header.empty() || header[0].first != "particle" || weight_col < 2)
+    throw ScenarioError(path, 1, 1, "not a posterior.csv: the header must be `particle,PARAMETER...,weight,...` "
+                                    "(the file `govsim calibrate` writes)");
+  for (std::size_t c = 1; c < weight_col; ++c) p.paths.push_back(header[c].first);
+  int number = 1;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto f = csv_split(line);
+    if (f.size() < header.size())
+      throw ScenarioError(path, number, 1, "a particle with " + std::to_string(f.size()) + " fields, the header has " +
+                                               std::to_string(header.size()));
+    std::vector<std::string> v;
+    for (std::size_t c = 1; c < weight_col; ++c) v.push_back(f[c].first);
+    char* end = nullptr;
+    const double w = std::strtod(f[weight_col].first.c_str(), &end);
+    if (f[weight_col].first.empty() || !end || *end != '\0' || !std::isfinite(w) || w < 0)
+      throw ScenarioError(path, number, f[weight_col].second,
+                          "weight `" + f[weight_col].first + "` is not a finite number >= 0");
+    p.values.push_back(v);
+    p.weights.push_back(w);
+  }
+  double total = 0;
+  for (double w : p.weights) total += w;
+  if (p.values.empty() || !(total > 0))
+    throw ScenarioError(path, number, 1, "the posterior has no particle of positive weight");
+  return p;
+}
+
+std::size_t posterior_draw(const PosteriorSample& p, std::uint64_t seed, std::size_t j) {
+  double total = 0;
+  for (double w : p.weights) total += w;
+  const sim::Stream stream(sim::stream_key(seed, static_cast<std::uint32_t>(j)), sim::stable_id("explore-posterior"));
+  const double target = stream.uniform(0, static_cast<std::uint32_t>(j >> 32)) * total;
+  double c = 0;
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < p.weights.size(); ++i) {
+    if (p.weights[i] <= 0) continue;
+    last = i;
+    c += p.weights[i];
+    if (target < c) return i;
+  }
+  return last;  // rounding at the top end
+}
+
 EffectSummary summarise_effects(const std::vector<std::vector<double>>& diffs, int better) {
   EffectSummary e;
   std::vector<double> means;
@@ -169,6 +263,52 @@ SweepSpec explore_spec(const ExploreOptions& o) {
         throw ScenarioError(o.scenarios[i], 0, 0,
                             "explore gives every option the baseline's uncertain parameters, but: " + problem);
   }
+  // A posterior from `govsim calibrate`: every parameter it fits must be one the baseline declares uncertain.
+  std::optional<PosteriorSample> posterior;
+  std::string posterior_text;
+  std::vector<int> from_posterior(base.uncertain.size(), -1);  // per uncertain parameter: its posterior column
+  if (!o.posterior.empty()) {
+    posterior = load_posterior(o.posterior);
+    std::string declared;
+    for (const auto& u : base.uncertain) declared += (declared.empty() ? "" : ", ") + u.path;
+    for (std::size_t c = 0; c < posterior->paths.size(); ++c) {
+      std::size_t i = 0;
+      while (i < base.uncertain.size() && base.uncertain[i].path != posterior->paths[c]) ++i;
+      if (i == base.uncertain.size())
+        throw ScenarioError(o.posterior, 1, 0,
+                            "the posterior fits `" + posterior->paths[c] + "`, which " + o.scenarios[0] +
+                                " does not declare uncertain (it declares: " + declared +
+                                "): explore the scenarios the calibration's prior came from, or declare it");
+      from_posterior[i] = static_cast<int>(c);
+    }
+    const fs::path cal = fs::path(o.posterior).parent_path() / "calibrate.json";
+    std::error_code ec;
+    if (!fs::exists(cal, ec))
+      throw ScenarioError(o.posterior, 0, 0, "no calibrate.json beside the posterior (" + cal.string() +
+                                                 "): pass the posterior.csv of a finished `govsim calibrate`");
+    Json c;
+    try {
+      c = Json::parse(read_text(cal.string()));
+    } catch (const std::exception& e) {
+      throw ScenarioError(cal.string(), 0, 0, std::string("cannot read the calibration's summary: ") + e.what());
+    }
+    double total = 0, squares = 0;
+    for (double w : posterior->weights) total += w, squares += w * w;
+    Json pj;
+    pj["file"] = o.posterior;
+    pj["hash"] = posterior->hash;
+    pj["calibration"] = cal.string();
+    pj["particles"] = posterior->values.size();
+    pj["ess"] = total * total / squares;
+    pj["parameters"] = posterior->paths;
+    pj["drawn_by"] = "sample j takes one particle, drawn with probability proportional to its weight by a stream "
+                     "keyed by (design_seed, j); parameters the posterior does not fit come from the design over "
+                     "their declared ranges";
+    for (const char* key : {"scenario", "prior_file", "targets_file", "seed", "stopped_because", "targets",
+                            "predictive_check", "conflicts"})
+      if (c.contains(key)) pj[key] = c[key];
+    posterior_text = pj.dump();
+  }
   SweepSpec s;
   s.path = o.scenarios[0];
   s.name = "explore-" + base.name;
@@ -207,10 +347,15 @@ SweepSpec explore_spec(const ExploreOptions& o) {
     }
   }
   std::string identity = "explore\n" + o.design + "\n" + std::to_string(o.design_seed) + "\n";
+  if (posterior) identity += "posterior " + posterior->hash + "\n";
+  s.posterior_json = posterior_text;
   for (std::size_t i = 0; i < scenarios.size(); ++i) identity += merged_text_of(o.scenarios[i], o.sets) + "\n---\n";
   for (std::size_t j = 0; j < n; ++j) {
     std::vector<std::string> values;
-    for (std::size_t i = 0; i < k; ++i) values.push_back(base.uncertain[i].value_at(unit[j][i]));
+    const std::size_t particle = posterior ? posterior_draw(*posterior, o.design_seed, j) : 0;
+    for (std::size_t i = 0; i < k; ++i)
+      values.push_back(from_posterior[i] >= 0 ? posterior->values[particle][static_cast<std::size_t>(from_posterior[i])]
+                                              : base.uncertain[i].value_at(unit[j][i]));
     for (std::size_t sc = 0; sc < scenarios.size(); ++sc) {
       std::vector<std::string> point = {std::to_string(j), scenarios[sc].name};
       point.insert(point.end(), values.begin(), values.end());
@@ -292,6 +437,12 @@ void write_explore(const SweepSpec& spec, const std::string& dir) {
     params.push_back(p);
   }
   j["parameters"] = params;
+  if (spec.posterior_json.empty()) {
+    j["parameters_from"] = "ranges";
+  } else {
+    j["parameters_from"] = "posterior";
+    j["posterior"] = Json::parse(spec.posterior_json);
+  }
   Json results = Json::object();
   for (std::size_t sc = 1; sc < S; ++sc) {
     Json per = Json::object();

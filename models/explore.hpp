@@ -22,7 +22,24 @@ struct ExploreOptions {
   std::optional<std::uint64_t> seed;   ///< default: the baseline's simulation.seed
   int replications = 1;
   std::vector<std::string> sets;       ///< --set, applied to every scenario
+  /// `--posterior DIR/posterior.csv` (a finished `govsim calibrate`): sample j
+  /// takes the parameters the posterior fits from one particle, drawn by
+  /// weight with a stream keyed by (design_seed, j); parameters the posterior
+  /// does not fit still come from the design over their declared ranges.
+  std::string posterior;
 };
+
+/// A calibration's weighted posterior (posterior.csv), as explore reads it.
+struct PosteriorSample {
+  std::string file, hash;                    ///< hash: of the file's bytes (hex)
+  std::vector<std::string> paths;            ///< the fitted parameters, in column order
+  std::vector<std::vector<std::string>> values;  ///< per particle, per path: the value as --set takes it
+  std::vector<double> weights;
+};
+/// Reads posterior.csv; throws ScenarioError (file:line:col) for a malformed file.
+PosteriorSample load_posterior(const std::string& path);
+/// The particle sample j draws: resampling by weight, a stream keyed by (seed, j).
+std::size_t posterior_draw(const PosteriorSample& p, std::uint64_t seed, std::size_t j);
 
 /// The plan: parameters `sample` and `scenario` (labels), then one per
 /// uncertain parameter of the baseline; point = sample x scenarios + scenario.

@@ -62,6 +62,9 @@ struct SweepSpec {
   std::vector<std::string> point_bases;
   std::vector<std::vector<std::string>> point_sets;
   std::vector<std::uint64_t> point_seeds;
+  /// `govsim explore --posterior`: what explore.json says of the posterior the
+  /// samples were drawn from (file, hash, targets; JSON text); empty otherwise.
+  std::string posterior_json;
 
   const std::string& point_base(std::size_t point) const { return point_bases.empty() ? base : point_bases[point]; }
   std::size_t runs() const noexcept { return points.size() * static_cast<std::size_t>(replications); }

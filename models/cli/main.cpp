@@ -127,6 +127,7 @@ const OptionSpec kBaseline{"baseline", "NAME", "differences against this scenari
 const OptionSpec kSamples{"samples", "N", "explore: parameter samples, 2..100000 (a power of 2 suits the Sobol' design)"};
 const OptionSpec kDesign{"design", "sobol|lhs", "explore: scrambled Sobol' points (default) or a Latin hypercube"};
 const OptionSpec kDesignSeed{"design-seed", "N", "explore: seed of the sample design (default 1), apart from the simulation seed"};
+const OptionSpec kPosterior{"posterior", "FILE", "explore: draw the fitted parameters from a calibration's posterior.csv (by weight) instead of their declared ranges"};
 const OptionSpec kElements{"elements", "FILE", "attribute: the reform's elements, each a named set of overrides (YAML)"};
 const OptionSpec kUncertainTable{"uncertain-table", nullptr, "print only the uncertain parameters as a Markdown table (docs/ODD.md, input data); also for a shared base file"};
 const OptionSpec kLang{"lang", "en|zh", "the terminal table in English or Chinese (default: en)"};
@@ -164,8 +165,9 @@ const std::vector<CommandSpec>& commands() {
        "Samples the baseline's uncertain parameters (its `uncertain:` section) and runs the baseline and\n"
        "every option at each sample on common random numbers; writes explore.csv and explore.json: each\n"
        "option's effect, its 5-95% range, P(better) and the share of variance due to parameters vs noise\n"
-       "(docs/uncertainty.md). Runs as a sweep: threads or MPI ranks, --resume.",
-       {kSamples, kDesign, kDesignSeed, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
+       "(docs/uncertainty.md). Runs as a sweep: threads or MPI ranks, --resume. With --posterior\n"
+       "DIR/posterior.csv (govsim calibrate) the fitted parameters are drawn from the posterior (docs/calibration.md).",
+       {kSamples, kDesign, kDesignSeed, kPosterior, kSeed, kReplications, kOut, kForce, kThreads, kSet, kMemory, kQuiet, kResume, kHelp},
        "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --out results/explore\n"
        "  govsim explore scenarios/four-tier.yaml scenarios/three-tier.yaml --samples 64 --replications 2 --out results/explore --resume\n"},
       {"attribute", "govsim attribute BASELINE --elements FILE [options]",
@@ -230,7 +232,7 @@ struct Common {
   std::vector<std::string> positional;
   std::vector<std::string> sets;
   RunSettings settings;
-  std::string out, dot, baseline, lang = "en", design = "sobol", elements;
+  std::string out, dot, baseline, lang = "en", design = "sobol", elements, posterior;
   int samples = 0;
   std::uint64_t design_seed = 1;
   std::map<std::string, std::string> options;  ///< every option given, by name (calibrate reads its own)
@@ -336,6 +338,10 @@ Common parse(int argc, char** argv, const CommandSpec& spec) {
   if (const auto* v = one("design")) {
     if (*v != "sobol" && *v != "lhs") throw UsageError("--design takes sobol or lhs, not `" + *v + "`", command);
     c.design = *v;
+  }
+  if (const auto* v = one("posterior")) {
+    if (v->empty()) throw UsageError("--posterior needs a file name (DIR/posterior.csv of govsim calibrate)", command);
+    c.posterior = *v;
   }
   if (const auto* v = one("elements")) {
     if (v->empty()) throw UsageError("--elements needs a file name", command);
@@ -564,10 +570,12 @@ int cmd_study(const Common& c, const std::string& command) {
     o.seed = c.settings.seed;
     o.replications = c.settings.replications.value_or(1);
     o.sets = c.sets;
+    o.posterior = c.posterior;
     sweep.make_spec = [o] { return explore_spec(o); };
     sweep.post = [](const SweepSpec& s, const std::string& dir) { write_explore(s, dir); };
     again += " --samples " + std::to_string(c.samples) + " --design " + c.design + " --design-seed " +
              std::to_string(c.design_seed);
+    if (!c.posterior.empty()) again += " --posterior " + c.posterior;
   } else {
     if (c.positional.size() != 1) throw UsageError("attribute needs exactly one baseline scenario", command);
     if (c.elements.empty()) throw UsageError("attribute needs --elements FILE", command);

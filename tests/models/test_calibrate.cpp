@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include "models/calibrate.hpp"
+#include "models/explore.hpp"
 #include "models/json.hpp"
 #include "models/results.hpp"
 #include "models/scenario_loader.hpp"
@@ -294,6 +296,105 @@ TEST(Calibrate, ByteIdenticalAtOneAndTwoThreadsAndAfterResume) {
     EXPECT_EQ(read_file(dir / "one" / f), read_file(dir / "resumed" / f)) << f << " differs after an interrupted start";
     EXPECT_EQ(read_file(dir / "one" / f), read_file(dir / "cut" / f)) << f << " differs after a resume";
   }
+}
+
+// ---------------------------------------------------------------------------
+// Carrying the fit forward: govsim explore --posterior
+
+const std::string kMeanPath = "units.station.resolves.job.mean";
+const std::string kRatePath = "populations.arrivals.groups.all.need_rates_per_hour.job";
+
+/// A calibration folder holding posterior.csv (the given columns and rows) and a calibrate.json.
+std::string write_posterior(const fs::path& dir, const std::string& header, const std::string& rows) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "posterior.csv") << header << "\n" << rows;
+  std::ofstream(dir / "calibrate.json")
+      << "{\"scenario\": \"mm1-cal\", \"prior_file\": \"mm1.yaml\", \"targets_file\": \"t.yaml\", \"seed\": 7,\n"
+         " \"stopped_because\": \"test\", \"targets\": [{\"name\": \"w\", \"statistic\": \"response_mean_h\", "
+         "\"observed\": 2.857, \"sd\": 0.5}],\n \"predictive_check\": [{\"target\": \"w\", \"status\": \"met\"}], \"conflicts\": 0}\n";
+  return (dir / "posterior.csv").string();
+}
+
+int explore_cli(const std::string& posterior, const fs::path& out, int threads, const fs::path& log) {
+  const std::string data = source_path("tests/data/explore");
+  const std::string cmd = std::string(GOVSIM_BINARY) + " explore " + data + "/mm1-unc.yaml " + data + "/mm1-same.yaml" +
+                          " --samples 8 --replications 1 --set simulation.horizon_h=600 --quiet --threads " +
+                          std::to_string(threads) + " --posterior " + posterior + " --out " + out.string() + " > " +
+                          log.string() + " 2>&1";
+  return WEXITSTATUS(std::system(cmd.c_str()));
+}
+
+/// The values column `column` of explore.csv takes, one per row.
+std::vector<std::string> explore_column(const fs::path& csv, const std::string& column) {
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  std::size_t index = 0, i = 0;
+  for (std::size_t a = 0, b; a <= line.size(); a = b + 1, ++i) {
+    b = line.find(',', a);
+    if (b == std::string::npos) b = line.size();
+    if (line.substr(a, b - a) == column) index = i;
+  }
+  std::vector<std::string> out;
+  while (std::getline(in, line)) {
+    std::size_t a = 0;
+    for (std::size_t c = 0; c < index; ++c) a = line.find(',', a) + 1;
+    out.push_back(line.substr(a, line.find(',', a) - a));
+  }
+  return out;
+}
+
+TEST(CalibrateExplore, PosteriorPointMassGivesThatValueInEverySample) {
+  const auto dir = temp_folder("cal-explore-point");
+  // Every particle carries service mean 0.7; the arrival rate takes 0.6 or 0.85 (0.75 has weight 0: never drawn).
+  const std::string posterior = write_posterior(dir / "cal", "particle," + kMeanPath + "," + kRatePath + ",weight,distance,sim:w",
+                                                "0,0.7,0.6,0.25,0.1,2.8\n1,0.7,0.75,0,0.2,2.9\n2,0.7,0.85,0.75,0.3,3\n");
+  ASSERT_EQ(explore_cli(posterior, dir / "out", 1, dir / "log"), 0) << read_file(dir / "log");
+  const auto means = explore_column(dir / "out" / "explore.csv", kMeanPath);
+  const auto rates = explore_column(dir / "out" / "explore.csv", kRatePath);
+  ASSERT_FALSE(means.empty());
+  for (const auto& m : means) EXPECT_EQ(m, "0.7");
+  std::set<std::string> seen(rates.begin(), rates.end());
+  EXPECT_EQ(seen.count("0.75"), 0u) << "a particle of weight 0 was drawn";
+  for (const auto& r : seen) EXPECT_TRUE(r == "0.6" || r == "0.85") << r;
+  const Json j = parse_json(read_file(dir / "out" / "explore.json"), "explore.json");
+  EXPECT_EQ(j["parameters_from"], "posterior");
+  EXPECT_EQ(j["posterior"]["file"], posterior);
+  EXPECT_EQ(j["posterior"]["hash"].get<std::string>().size(), 16u);
+  EXPECT_EQ(j["posterior"]["targets"][0]["name"], "w");
+  EXPECT_EQ(j["posterior"]["predictive_check"][0]["status"], "met");
+  EXPECT_EQ(j["posterior"]["particles"], 3);
+}
+
+TEST(CalibrateExplore, PosteriorDrawsByteIdenticalAtOneAndTwoThreads) {
+  const auto dir = temp_folder("cal-explore-threads");
+  std::string rows;
+  for (int i = 0; i < 6; ++i)
+    rows += std::to_string(i) + "," + std::to_string(0.55 + 0.05 * i) + ",0." + std::to_string(6 + i % 3) + "," +
+            std::to_string(1 + i) + ",0,0\n";
+  const std::string posterior = write_posterior(dir / "cal", "particle," + kMeanPath + "," + kRatePath + ",weight,distance", rows);
+  ASSERT_EQ(explore_cli(posterior, dir / "one", 1, dir / "log1"), 0) << read_file(dir / "log1");
+  ASSERT_EQ(explore_cli(posterior, dir / "two", 2, dir / "log2"), 0) << read_file(dir / "log2");
+  for (const char* f : {"explore.csv", "explore.json", "points.csv"})
+    EXPECT_EQ(read_file(dir / "one" / f), read_file(dir / "two" / f)) << f << " differs between 1 and 2 threads";
+  // The draws follow the weights: more than one particle is used over 8 samples.
+  const auto means = explore_column(dir / "one" / "explore.csv", kMeanPath);
+  EXPECT_GT(std::set<std::string>(means.begin(), means.end()).size(), 1u);
+  // The draw is a function of (seed, sample) alone.
+  const PosteriorSample p = load_posterior(posterior);
+  EXPECT_EQ(posterior_draw(p, 1, 3), posterior_draw(p, 1, 3));
+}
+
+TEST(CalibrateExplore, RefusesPosteriorOfUndeclaredParameterWithExitTwoAndWritesNothing) {
+  const auto dir = temp_folder("cal-explore-bad");
+  const std::string posterior =
+      write_posterior(dir / "cal", "particle,units.station.staff," + kMeanPath + ",weight,distance", "0,2,0.7,1,0\n");
+  EXPECT_EQ(explore_cli(posterior, dir / "out", 1, dir / "log"), 2);
+  const std::string log = read_file(dir / "log");
+  EXPECT_NE(log.find("posterior.csv:1"), std::string::npos) << log;
+  EXPECT_NE(log.find("the posterior fits `units.station.staff`"), std::string::npos) << log;
+  EXPECT_NE(log.find("does not declare uncertain"), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
 }  // namespace
