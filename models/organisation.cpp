@@ -16,12 +16,26 @@ std::uint32_t Organisation::group_index(const std::string& name) const {
 }
 
 Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
-  const auto& groups = scenario.units;
   types_ = static_cast<int>(scenario.request_types.size());
   std::size_t total = 0;
-  for (const auto& g : groups) total += static_cast<std::size_t>(g.count);
+  for (const auto& g : scenario.units) total += static_cast<std::size_t>(g.count);
   if (total > 5'000'000)
     throw ScenarioError(scenario.path, 0, 0, "the scenario expands to " + std::to_string(total) + " units (limit 5,000,000)");
+  expand_members(scenario);
+  link_parents(scenario);
+  connect_platform(scenario);
+  assign_areas(scenario);
+  build_service_and_referral_tables(scenario);
+  build_misroute_alternatives(scenario);
+  build_onward_routing(scenario);
+  resolve_cosigners(scenario);
+  lay_out_calendars(scenario);
+  find_minimum_handoff_delay(scenario);
+  build_graph();
+}
+
+void Organisation::expand_members(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Members, named and numbered.
   for (std::uint32_t g = 0; g < groups.size(); ++g) {
     group_first_.push_back(static_cast<std::uint32_t>(units_.size()));
@@ -33,6 +47,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       units_.push_back(std::move(u));
     }
   }
+}
+
+void Organisation::link_parents(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Parents: child i of N maps to parent member floor(i * P / N).
   for (auto& u : units_) {
     const UnitGroup& g = groups[u.group];
@@ -44,6 +62,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
   members_by_parent_.resize(groups.size());
   for (std::uint32_t m = 0; m < units_.size(); ++m) members_by_parent_[units_[m].group].emplace_back(units_[m].parent, m);
   for (auto& members : members_by_parent_) std::sort(members.begin(), members.end());
+}
+
+void Organisation::connect_platform(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Platform connection: explicit, or by coverage with a per-unit uniform
   // (monotone: raising coverage only ever adds connected units).
   for (auto& u : units_) {
@@ -55,6 +77,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       u.connected = draw < scenario.platform.coverage;
     }
   }
+}
+
+void Organisation::assign_areas(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Areas, councils and party committees: a unit's area is its parent (the
   // community of a committee); councils and party committees serve the area
   // that is their own parent.
@@ -83,6 +109,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
     u.council = council_of_area[u.parent];
     u.party_committee = party_of_area[u.parent];
   }
+}
+
+void Organisation::build_service_and_referral_tables(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Service and referral tables.
   referral_.assign(units_.size() * static_cast<std::size_t>(types_), kNoUnit);
   service_.assign(units_.size() * static_cast<std::size_t>(types_), -1);
@@ -117,6 +147,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       referral_[u * types_ + t] = target;
     }
   }
+}
+
+void Organisation::build_misroute_alternatives(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Misrouting lands at another department under the same parent (or any other top-level one).
   // Siblings are found by sorting on the parent (a scan per department would
   // be quadratic); every department lists all its siblings, so the table is
@@ -141,6 +175,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       for (std::size_t j = a; j < b; ++j)
         if (i != j) misroute_alternatives_[departments[i].second].push_back(departments[j].second);
   }
+}
+
+void Organisation::build_onward_routing(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Onward routing after service (textbook networks).
   routing_.resize(units_.size());
   for (std::uint32_t u = 0; u < units_.size(); ++u) {
@@ -150,6 +188,9 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       routing_[u].emplace_back(resolve_target(u, r.to), cumulative);
     }
   }
+}
+
+void Organisation::resolve_cosigners(const Scenario& scenario) {
   // Co-signers by (unit, type), resolved once.
   cosign_begin_.reserve(units_.size() * static_cast<std::size_t>(types_) + 1);
   cosign_begin_.push_back(0);
@@ -161,6 +202,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
       }
       cosign_begin_.push_back(static_cast<std::uint32_t>(cosigners_.size()));
     }
+}
+
+void Organisation::lay_out_calendars(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // Working time: each calendar laid out once, to the horizon.
   calendars_.push_back(sim::WorkCalendar::always_open());
   std::vector<std::uint32_t> spec_index;
@@ -183,6 +228,10 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
     group_calendar_spec_.push_back(c);
     group_calendar_.push_back(c ? static_cast<std::uint32_t>(1 + (c - scenario.calendars.data())) : 0u);
   }
+}
+
+void Organisation::find_minimum_handoff_delay(const Scenario& scenario) {
+  const auto& groups = scenario.units;
   // The smallest cross-unit delay is the engine's lookahead: a paper handoff
   // may leave at once (a document run may be due) and then takes its
   // transfer time; an electronic one is picked up after the platform's delay.
@@ -193,6 +242,9 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
   for (const auto& u : units_) any_connected = any_connected || u.connected;
   if (any_connected) lo = std::min(lo, scenario.platform.handoff_h);
   min_handoff_delay_ = lo;
+}
+
+void Organisation::build_graph() {
   // The graph, for describe and checks.
   graph_ = OrgGraph(units_.size());
   for (std::uint32_t u = 0; u < units_.size(); ++u) {

@@ -98,6 +98,19 @@ class Organisation {
   std::vector<std::string> tiers() const;  ///< distinct tiers, in order of first appearance
 
  private:
+  // The constructor's steps, in the order it takes them (organisation.cpp).
+  void expand_members(const Scenario& scenario);
+  void link_parents(const Scenario& scenario);
+  void connect_platform(const Scenario& scenario);
+  void assign_areas(const Scenario& scenario);
+  void build_service_and_referral_tables(const Scenario& scenario);
+  void build_misroute_alternatives(const Scenario& scenario);
+  void build_onward_routing(const Scenario& scenario);
+  void resolve_cosigners(const Scenario& scenario);
+  void lay_out_calendars(const Scenario& scenario);
+  void find_minimum_handoff_delay(const Scenario& scenario);
+  void build_graph();
+
   const Scenario* scenario_;
   int types_ = 0;
   std::vector<Unit> units_;

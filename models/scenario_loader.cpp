@@ -803,158 +803,188 @@ UnitKind parse_kind(const Reader& r) {
   return static_cast<UnitKind>(std::find(names.begin(), names.end(), k) - names.begin());
 }
 
-void read_units(const Reader& top, Scenario& s) {
-  if (!top.has("units")) top.fail(top.self(), "a scenario needs `units`");
-  const YAML::Node units = top.node("units");
-  if (!units.IsMap() || units.size() == 0) top.fail_key(units, "units", "`units` must be a non-empty mapping");
-  for (const auto& kv : units) {
-    const std::string name = kv.first.Scalar();
-    const std::string path = "units." + name;
-    check_name(top.provenance(), path, kv.first, "unit group");
-    if (name == "parent" || name == "home" || name == "default")
-      fail_at(top.provenance(), path, kv.first, "unit name `" + name + "` is reserved");
-    Reader r(top.provenance(), kv.second, path,
-             {"kind", "tier", "count", "parent", "staff", "volunteers", "volunteers_serve", "calendar", "admin_hours_per_year",
-              "economic_hours_per_year", "admin_task_h", "resolves", "resolves_share", "refers", "routing",
-              "misroute_probability", "refusal_probability", "quality", "triage_h", "transfer_delay_h", "travel_h",
-              "connected", "cost_per_staff_hour", "contract", "oversight", "joint_handling", "coordination_delay_h",
-              "description"});
-    UnitGroup g;
-    g.name = name;
-    g.file = top.provenance().file(path);
-    g.line = kv.first.Mark().line + 1;
-    g.column = kv.first.Mark().column + 1;
-    g.kind = parse_kind(r);
-    g.tier = r.text("tier", "");
-    g.count = r.integer("count", 1, 1, 1000000);
-    g.parent = r.text("parent", "");
-    g.staff = r.integer("staff", 1, 0, 100000);
-    g.volunteers = r.integer("volunteers", 0, 0, 100000);
-    if (g.staff + g.volunteers < 1)
-      r.fail_key(r.has("staff") ? r.node("staff") : kv.second, "staff",
-                 "`staff` = " + std::to_string(g.staff) +
-                     " is out of range: a unit needs at least one place (`staff` >= 1, or `volunteers`)");
-    g.calendar = r.text("calendar", "");
-    // Diverted work in hours per member per year: at most every hour of a year
-    // for every place (a unit can be overloaded, which the run then shows).
-    g.admin_hours_per_year = r.number("admin_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
-    g.economic_hours_per_year = r.number("economic_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
-    g.admin_task_h = r.distribution("admin_task_h", g.admin_task_h);
-    // Diverted tasks arrive at (share x staff / mean) per hour: a mean of a
-    // nanosecond would be a billion events an hour of no interest to anyone.
-    if (!(g.admin_task_h.mean() >= 0.01))
-      r.fail_key(r.has("admin_task_h") ? r.node("admin_task_h") : r.self(), "admin_task_h",
-                 "`admin_task_h` must have a mean of at least 0.01 hours");
-    if (r.has("resolves")) {
-      const YAML::Node res = r.node("resolves");
-      if (!res.IsMap()) r.fail_key(res, "resolves", "`resolves` must map request types to service times");
-      for (const auto& t : res) {
-        const std::string tname = t.first.Scalar();
-        if (s.request_type_index(tname) < 0)
-          fail_at(top.provenance(), path + ".resolves." + tname, t.first,
-                  "`" + tname + "` is not a request type defined in `request_types`");
-        sim::Distribution d = r.read_distribution(t.second, path + ".resolves." + tname, tname, true);
-        if (!(d.mean() > 0.0))
-          fail_at(top.provenance(), path + ".resolves." + tname, t.second, "service time of `" + tname + "` must have a positive mean");
-        g.resolves.emplace(tname, d);
-      }
+/// What a unit group resolves: a service time per request type.
+void read_resolves(const Reader& top, Reader& r, const std::string& path, const Scenario& s, UnitGroup& g) {
+  if (r.has("resolves")) {
+    const YAML::Node res = r.node("resolves");
+    if (!res.IsMap()) r.fail_key(res, "resolves", "`resolves` must map request types to service times");
+    for (const auto& t : res) {
+      const std::string tname = t.first.Scalar();
+      if (s.request_type_index(tname) < 0)
+        fail_at(top.provenance(), path + ".resolves." + tname, t.first,
+                "`" + tname + "` is not a request type defined in `request_types`");
+      sim::Distribution d = r.read_distribution(t.second, path + ".resolves." + tname, tname, true);
+      if (!(d.mean() > 0.0))
+        fail_at(top.provenance(), path + ".resolves." + tname, t.second, "service time of `" + tname + "` must have a positive mean");
+      g.resolves.emplace(tname, d);
     }
-    if (r.has("resolves_share")) {
-      const YAML::Node shares = r.node("resolves_share");
-      if (!shares.IsMap()) r.fail_key(shares, "resolves_share", "`resolves_share` must map request types to shares");
-      std::vector<std::string> keys;
-      std::vector<YAML::Node> key_nodes;
-      for (const auto& t : shares) keys.push_back(t.first.Scalar()), key_nodes.push_back(t.first);
-      const Reader sr(top.provenance(), shares, path + ".resolves_share", keys);
-      for (std::size_t k = 0; k < keys.size(); ++k) {
-        const std::string& tname = keys[k];
-        if (!g.resolves.count(tname))
-          fail_at(top.provenance(), path + ".resolves_share." + tname, key_nodes[k],
-                  "`" + tname + "` has a share but is not in this unit's `resolves`");
-        g.resolves_share[tname] = sr.number(tname, 1.0, 0.0, 1.0);
-      }
-    }
-    if (r.has("volunteers_serve")) {
-      const YAML::Node vs = r.node("volunteers_serve");
-      if (!vs.IsSequence()) r.fail_key(vs, "volunteers_serve", "`volunteers_serve` must be a list of request types");
-      for (const auto& t : vs) {
-        if (!t.IsScalar() || !g.resolves.count(t.Scalar()))
-          fail_at(top.provenance(), path + ".volunteers_serve", t,
-                  "`" + (t.IsScalar() ? t.Scalar() : std::string("?")) +
-                      "` in `volunteers_serve` is not a request type this unit `resolves`");
-        g.volunteers_serve.push_back(t.Scalar());
-      }
-      if (g.volunteers == 0) r.fail_key(vs, "volunteers_serve", "`volunteers_serve` needs `volunteers`");
-    }
-    if (r.has("refers")) {
-      const YAML::Node ref = r.node("refers");
-      if (!ref.IsMap()) r.fail_key(ref, "refers", "`refers` must map request types (or `default`) to unit groups");
-      for (const auto& t : ref) {
-        const std::string tname = t.first.Scalar();
-        if (tname != "default" && s.request_type_index(tname) < 0)
-          fail_at(top.provenance(), path + ".refers." + tname, t.first,
-                  "`" + tname + "` is not a request type (or `default`)");
-        if (!t.second.IsScalar())
-          fail_at(top.provenance(), path + ".refers." + tname, t.second, "a referral target must be a unit group name");
-        g.refers[tname] = t.second.Scalar();
-      }
-    }
-    if (r.has("routing")) {
-      const YAML::Node routes = r.node("routing");
-      if (!routes.IsSequence()) r.fail_key(routes, "routing", "`routing` must be a list of {to, probability}");
-      if (routes.size() > 100) r.fail_key(routes, "routing", "`routing` lists more than 100 destinations");
-      double total = 0.0;
-      for (std::size_t i = 0; i < routes.size(); ++i) {
-        Reader rr(top.provenance(), routes[i], path + ".routing[" + std::to_string(i) + "]", {"to", "probability"});
-        rr.require("to");
-        rr.require("probability");
-        Route route{rr.text("to", ""), rr.number("probability", 0.0, 0.0, 1.0)};
-        total += route.probability;
-        g.routing.push_back(route);
-      }
-      if (total > 1.0 + 1e-9)
-        r.fail_key(routes, "routing", "routing probabilities sum to " + std::to_string(total) + " (> 1)");
-    }
-    g.misroute_probability = r.number("misroute_probability", 0.0, 0.0, 0.99);
-    g.refusal_probability = r.number("refusal_probability", 0.0, 0.0, 0.99);
-    g.quality = r.number("quality", 1.0, 0.01, 1.0);
-    g.triage_h = r.distribution("triage_h", g.triage_h);
-    if (r.has("transfer_delay_h")) {
-      g.transfer_delay_h = r.distribution("transfer_delay_h", sim::Distribution());
-      if (!(g.transfer_delay_h->minimum() > 0.0))
-        r.fail_key(r.node("transfer_delay_h"), "transfer_delay_h",
-                   "`transfer_delay_h` must have a positive minimum (add an `offset`): it is the engine's lookahead");
-    }
-    g.travel_h = r.number("travel_h", 0.5, 0.0, 1000.0);
-    if (r.has("connected")) g.connected = r.boolean("connected", false);
-    g.cost_per_staff_hour = r.number("cost_per_staff_hour", g.cost_per_staff_hour, 0.0, 1e9);
-    if (r.has("contract")) {
-      Reader c(top.provenance(), r.node("contract"), path + ".contract", {"from", "oversight_share"});
-      c.require("from");
-      Contract k;
-      k.from = c.text("from", "");
-      k.oversight_share = c.number("oversight_share", k.oversight_share, 0.0, 10.0);
-      g.contract = k;
-      if (g.kind != UnitKind::ngo) r.fail_key(r.node("contract"), "contract", "only an `ngo` works under a `contract`");
-    }
-    if (r.has("oversight")) {
-      Reader o(top.provenance(), r.node("oversight"), path + ".oversight",
-               {"review_interval_h", "overdue_share", "arbitrate_bounced"});
-      Oversight ov;
-      ov.review_interval_h = o.number("review_interval_h", ov.review_interval_h, 0.0, 1e6, true);
-      ov.overdue_share = o.number("overdue_share", ov.overdue_share, 0.0, 100.0);
-      ov.arbitrate_bounced = o.boolean("arbitrate_bounced", ov.arbitrate_bounced);
-      g.oversight = ov;
-      if (g.kind != UnitKind::council) r.fail_key(r.node("oversight"), "oversight", "only a `council` has `oversight`");
-    }
-    g.joint_handling = r.boolean("joint_handling", false);
-    if (g.joint_handling && g.kind != UnitKind::party_committee)
-      r.fail_key(r.node("joint_handling"), "joint_handling", "only a `party_committee` has `joint_handling`");
-    g.coordination_delay_h = r.distribution("coordination_delay_h", g.coordination_delay_h);
-    s.units.push_back(std::move(g));
   }
-  // The expanded organisation must fit the model's tables; say so here, where
-  // the counts have a place in the file, rather than when it is built.
+}
+
+/// The share of each resolved type the group resolves itself (the rest it refers).
+void read_resolves_share(const Reader& top, Reader& r, const std::string& path, UnitGroup& g) {
+  if (r.has("resolves_share")) {
+    const YAML::Node shares = r.node("resolves_share");
+    if (!shares.IsMap()) r.fail_key(shares, "resolves_share", "`resolves_share` must map request types to shares");
+    std::vector<std::string> keys;
+    std::vector<YAML::Node> key_nodes;
+    for (const auto& t : shares) keys.push_back(t.first.Scalar()), key_nodes.push_back(t.first);
+    const Reader sr(top.provenance(), shares, path + ".resolves_share", keys);
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const std::string& tname = keys[k];
+      if (!g.resolves.count(tname))
+        fail_at(top.provenance(), path + ".resolves_share." + tname, key_nodes[k],
+                "`" + tname + "` has a share but is not in this unit's `resolves`");
+      g.resolves_share[tname] = sr.number(tname, 1.0, 0.0, 1.0);
+    }
+  }
+}
+
+/// The request types volunteers may serve: some of those the group resolves.
+void read_volunteers_serve(const Reader& top, Reader& r, const std::string& path, UnitGroup& g) {
+  if (r.has("volunteers_serve")) {
+    const YAML::Node vs = r.node("volunteers_serve");
+    if (!vs.IsSequence()) r.fail_key(vs, "volunteers_serve", "`volunteers_serve` must be a list of request types");
+    for (const auto& t : vs) {
+      if (!t.IsScalar() || !g.resolves.count(t.Scalar()))
+        fail_at(top.provenance(), path + ".volunteers_serve", t,
+                "`" + (t.IsScalar() ? t.Scalar() : std::string("?")) +
+                    "` in `volunteers_serve` is not a request type this unit `resolves`");
+      g.volunteers_serve.push_back(t.Scalar());
+    }
+    if (g.volunteers == 0) r.fail_key(vs, "volunteers_serve", "`volunteers_serve` needs `volunteers`");
+  }
+}
+
+/// Where the group refers each request type (or `default`).
+void read_refers(const Reader& top, Reader& r, const std::string& path, const Scenario& s, UnitGroup& g) {
+  if (r.has("refers")) {
+    const YAML::Node ref = r.node("refers");
+    if (!ref.IsMap()) r.fail_key(ref, "refers", "`refers` must map request types (or `default`) to unit groups");
+    for (const auto& t : ref) {
+      const std::string tname = t.first.Scalar();
+      if (tname != "default" && s.request_type_index(tname) < 0)
+        fail_at(top.provenance(), path + ".refers." + tname, t.first,
+                "`" + tname + "` is not a request type (or `default`)");
+      if (!t.second.IsScalar())
+        fail_at(top.provenance(), path + ".refers." + tname, t.second, "a referral target must be a unit group name");
+      g.refers[tname] = t.second.Scalar();
+    }
+  }
+}
+
+/// Onward routing after service (textbook networks): {to, probability}.
+void read_routing(const Reader& top, Reader& r, const std::string& path, UnitGroup& g) {
+  if (r.has("routing")) {
+    const YAML::Node routes = r.node("routing");
+    if (!routes.IsSequence()) r.fail_key(routes, "routing", "`routing` must be a list of {to, probability}");
+    if (routes.size() > 100) r.fail_key(routes, "routing", "`routing` lists more than 100 destinations");
+    double total = 0.0;
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+      Reader rr(top.provenance(), routes[i], path + ".routing[" + std::to_string(i) + "]", {"to", "probability"});
+      rr.require("to");
+      rr.require("probability");
+      Route route{rr.text("to", ""), rr.number("probability", 0.0, 0.0, 1.0)};
+      total += route.probability;
+      g.routing.push_back(route);
+    }
+    if (total > 1.0 + 1e-9)
+      r.fail_key(routes, "routing", "routing probabilities sum to " + std::to_string(total) + " (> 1)");
+  }
+}
+
+/// Governance roles: an NGO's contract, a council's oversight, a party committee's joint handling.
+void read_governance_roles(const Reader& top, Reader& r, const std::string& path, UnitGroup& g) {
+  if (r.has("contract")) {
+    Reader c(top.provenance(), r.node("contract"), path + ".contract", {"from", "oversight_share"});
+    c.require("from");
+    Contract k;
+    k.from = c.text("from", "");
+    k.oversight_share = c.number("oversight_share", k.oversight_share, 0.0, 10.0);
+    g.contract = k;
+    if (g.kind != UnitKind::ngo) r.fail_key(r.node("contract"), "contract", "only an `ngo` works under a `contract`");
+  }
+  if (r.has("oversight")) {
+    Reader o(top.provenance(), r.node("oversight"), path + ".oversight",
+             {"review_interval_h", "overdue_share", "arbitrate_bounced"});
+    Oversight ov;
+    ov.review_interval_h = o.number("review_interval_h", ov.review_interval_h, 0.0, 1e6, true);
+    ov.overdue_share = o.number("overdue_share", ov.overdue_share, 0.0, 100.0);
+    ov.arbitrate_bounced = o.boolean("arbitrate_bounced", ov.arbitrate_bounced);
+    g.oversight = ov;
+    if (g.kind != UnitKind::council) r.fail_key(r.node("oversight"), "oversight", "only a `council` has `oversight`");
+  }
+  g.joint_handling = r.boolean("joint_handling", false);
+  if (g.joint_handling && g.kind != UnitKind::party_committee)
+    r.fail_key(r.node("joint_handling"), "joint_handling", "only a `party_committee` has `joint_handling`");
+  g.coordination_delay_h = r.distribution("coordination_delay_h", g.coordination_delay_h);
+}
+
+/// One unit group: identity, places and diverted work, services, referrals,
+/// routing, handoffs and governance roles, in that order.
+UnitGroup read_unit_group(const Reader& top, const Scenario& s, const YAML::Node& key, const YAML::Node& value) {
+  const std::string name = key.Scalar();
+  const std::string path = "units." + name;
+  check_name(top.provenance(), path, key, "unit group");
+  if (name == "parent" || name == "home" || name == "default")
+    fail_at(top.provenance(), path, key, "unit name `" + name + "` is reserved");
+  Reader r(top.provenance(), value, path,
+           {"kind", "tier", "count", "parent", "staff", "volunteers", "volunteers_serve", "calendar", "admin_hours_per_year",
+            "economic_hours_per_year", "admin_task_h", "resolves", "resolves_share", "refers", "routing",
+            "misroute_probability", "refusal_probability", "quality", "triage_h", "transfer_delay_h", "travel_h",
+            "connected", "cost_per_staff_hour", "contract", "oversight", "joint_handling", "coordination_delay_h",
+            "description"});
+  UnitGroup g;
+  g.name = name;
+  g.file = top.provenance().file(path);
+  g.line = key.Mark().line + 1;
+  g.column = key.Mark().column + 1;
+  g.kind = parse_kind(r);
+  g.tier = r.text("tier", "");
+  g.count = r.integer("count", 1, 1, 1000000);
+  g.parent = r.text("parent", "");
+  g.staff = r.integer("staff", 1, 0, 100000);
+  g.volunteers = r.integer("volunteers", 0, 0, 100000);
+  if (g.staff + g.volunteers < 1)
+    r.fail_key(r.has("staff") ? r.node("staff") : value, "staff",
+               "`staff` = " + std::to_string(g.staff) +
+                   " is out of range: a unit needs at least one place (`staff` >= 1, or `volunteers`)");
+  g.calendar = r.text("calendar", "");
+  // Diverted work in hours per member per year: at most every hour of a year
+  // for every place (a unit can be overloaded, which the run then shows).
+  g.admin_hours_per_year = r.number("admin_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
+  g.economic_hours_per_year = r.number("economic_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
+  g.admin_task_h = r.distribution("admin_task_h", g.admin_task_h);
+  // Diverted tasks arrive at (share x staff / mean) per hour: a mean of a
+  // nanosecond would be a billion events an hour of no interest to anyone.
+  if (!(g.admin_task_h.mean() >= 0.01))
+    r.fail_key(r.has("admin_task_h") ? r.node("admin_task_h") : r.self(), "admin_task_h",
+               "`admin_task_h` must have a mean of at least 0.01 hours");
+  read_resolves(top, r, path, s, g);
+  read_resolves_share(top, r, path, g);
+  read_volunteers_serve(top, r, path, g);
+  read_refers(top, r, path, s, g);
+  read_routing(top, r, path, g);
+  g.misroute_probability = r.number("misroute_probability", 0.0, 0.0, 0.99);
+  g.refusal_probability = r.number("refusal_probability", 0.0, 0.0, 0.99);
+  g.quality = r.number("quality", 1.0, 0.01, 1.0);
+  g.triage_h = r.distribution("triage_h", g.triage_h);
+  if (r.has("transfer_delay_h")) {
+    g.transfer_delay_h = r.distribution("transfer_delay_h", sim::Distribution());
+    if (!(g.transfer_delay_h->minimum() > 0.0))
+      r.fail_key(r.node("transfer_delay_h"), "transfer_delay_h",
+                 "`transfer_delay_h` must have a positive minimum (add an `offset`): it is the engine's lookahead");
+  }
+  g.travel_h = r.number("travel_h", 0.5, 0.0, 1000.0);
+  if (r.has("connected")) g.connected = r.boolean("connected", false);
+  g.cost_per_staff_hour = r.number("cost_per_staff_hour", g.cost_per_staff_hour, 0.0, 1e9);
+  read_governance_roles(top, r, path, g);
+  return g;
+}
+
+/// The expanded organisation must fit the model's tables; say so here, where
+/// the counts have a place in the file, rather than when it is built.
+void check_expanded_size(const Reader& top, const YAML::Node& units, const Scenario& s) {
   constexpr std::uint64_t kMaxUnits = 5'000'000, kMaxTableEntries = 50'000'000;
   const auto types = static_cast<std::uint64_t>(s.request_types.size());
   std::uint64_t total = 0;
@@ -970,6 +1000,14 @@ void read_units(const Reader& top, Scenario& s) {
                                               std::to_string(types) +
                                               " request types: more than 50,000,000 routing-table entries");
   }
+}
+
+void read_units(const Reader& top, Scenario& s) {
+  if (!top.has("units")) top.fail(top.self(), "a scenario needs `units`");
+  const YAML::Node units = top.node("units");
+  if (!units.IsMap() || units.size() == 0) top.fail_key(units, "units", "`units` must be a non-empty mapping");
+  for (const auto& kv : units) s.units.push_back(read_unit_group(top, s, kv.first, kv.second));
+  check_expanded_size(top, units, s);
 }
 
 /// Why text that parse_date refused is not a date (for messages).

@@ -192,6 +192,126 @@ Tallies tally_outcomes(const Scenario& scenario, const Organisation& org, const 
   return total;
 }
 
+/// Outcomes, by scope: everything, each request type, each resident group, each area and each tier.
+void emit_outcomes(const Scenario& scenario, const Organisation& org, const std::vector<std::string>& groups,
+                   const Tallies& tallies, std::vector<Metric>& m) {
+  const ScopeTally& all = tallies.all;
+  const auto &by_type = tallies.by_type, &by_group = tallies.by_group;
+  const auto& by_area = tallies.by_area;
+  const auto& by_tier = tallies.by_tier;
+  all.emit("all", "all", m);
+  for (std::size_t t = 0; t < by_type.size(); ++t) by_type[t].emit("type", scenario.request_types[t].name, m);
+  for (std::size_t g = 0; g < by_group.size(); ++g) by_group[g].emit("group", groups[g], m);
+  for (const auto& [area, tally] : by_area) tally.emit("area", org.unit(area).name, m);
+  for (const auto& [tier, tally] : by_tier) tally.emit("tier", tier, m);
+}
+
+/// Hours worked and paid over the measured window, all units together.
+struct WorkHours {
+  double paid = 0, volunteer = 0, for_residents = 0, diverted = 0, overtime = 0, cost = 0;
+};
+
+/// Load and cost per unit, and utilisation per tier and per unit group.
+/// Capacity is places x working hours (paid places and volunteers apart);
+/// utilisation is the share of it busy, for residents or diverted.
+WorkHours emit_unit_load(const Scenario& scenario, const Organisation& org, const std::vector<UnitState>& states,
+                         double window, std::vector<Metric>& m) {
+  WorkHours h;
+  double &paid_hours = h.paid, &volunteer_hours = h.volunteer, &resident_hours = h.for_residents,
+         &diverted_hours = h.diverted, &overtime = h.overtime, &cost = h.cost;
+  std::map<std::string, std::pair<double, double>> busy_by_tier, busy_by_group;  // (busy, capacity)
+  for (std::uint32_t u = 0; u < org.size(); ++u) {
+    const UnitGroup& g = org.group_of(u);
+    const auto& st = states[u];
+    const double working = org.calendar(u).working_hours_between(scenario.simulation.warmup_h,
+                                                                 scenario.simulation.horizon_h);
+    const double capacity = (g.staff + g.volunteers) * working;
+    paid_hours += g.staff * working;
+    volunteer_hours += g.volunteers * working;
+    cost += g.staff * working * g.cost_per_staff_hour;
+    resident_hours += st.busy_area;
+    diverted_hours += st.diverted_area;
+    overtime += st.overtime_h;
+    const double busy = st.busy_area + st.diverted_area;
+    for (auto* tally : {&busy_by_tier[g.tier], &busy_by_group[g.name]}) {
+      tally->first += busy;
+      tally->second += capacity;
+    }
+    const std::string& name = org.unit(u).name;
+    m.push_back({"utilisation", "unit", name, capacity > 0 ? busy / capacity : NAN});
+    m.push_back({"diverted_share", "unit", name, capacity > 0 ? st.diverted_area / capacity : NAN});
+    m.push_back({"overtime_hours", "unit", name, st.overtime_h});
+    m.push_back({"mean_queue", "unit", name, st.queue_area / window});
+    m.push_back({"backlog_end", "unit", name, static_cast<double>(st.queued + st.volunteer_queued + st.busy)});
+  }
+  for (const auto& [tier, b] : busy_by_tier) m.push_back({"utilisation", "tier", tier, b.second > 0 ? b.first / b.second : NAN});
+  for (const auto& [group, b] : busy_by_group)
+    m.push_back({"utilisation", "unit_group", group, b.second > 0 ? b.first / b.second : NAN});
+  return h;
+}
+
+/// Little's law, L against lambda W: the model integrates open requests as they
+/// close (`open_area`), including those reported before the warm-up,
+/// independently of the outcome records.
+void emit_littles_law(const Tallies& tallies, double open_area, double window, std::vector<Metric>& m) {
+  const ScopeTally& all = tallies.all;
+  const double resolved = static_cast<double>(all.status[0]);
+  const double lambda = static_cast<double>(all.reported) / window;
+  // W over every reported request, the open ones counted to the horizon.
+  const double w = all.reported ? tallies.response_sum / static_cast<double>(all.reported) : 0.0;
+  const double little_l = open_area / window;
+  m.push_back({"throughput_per_day", "all", "all", resolved / window * 24.0});
+  m.push_back({"little_L", "all", "all", little_l});
+  m.push_back({"little_lambda_W", "all", "all", lambda * w});
+  m.push_back({"little_relative_gap", "all", "all", little_l > 0 ? (lambda * w - little_l) / little_l : 0.0});
+}
+
+/// Cost three ways: what is paid, the work done for residents, the work diverted from them.
+void emit_costs(const Tallies& tallies, const WorkHours& h, std::vector<Metric>& m) {
+  const double resolved = static_cast<double>(tallies.all.status[0]);
+  const double paid_hours = h.paid, volunteer_hours = h.volunteer, resident_hours = h.for_residents,
+               diverted_hours = h.diverted, overtime = h.overtime, cost = h.cost;
+  const auto per_resolved = [&](double x) { return resolved > 0 ? x / resolved : NAN; };
+  m.push_back({"paid_staff_hours", "all", "all", paid_hours});
+  m.push_back({"volunteer_hours", "all", "all", volunteer_hours});
+  m.push_back({"fiscal_cost", "all", "all", cost});
+  m.push_back({"work_hours_for_residents", "all", "all", resident_hours});
+  m.push_back({"work_hours_diverted", "all", "all", diverted_hours});
+  m.push_back({"overtime_hours", "all", "all", overtime});
+  m.push_back({"utilisation", "all", "all", paid_hours + volunteer_hours > 0
+                                                ? (resident_hours + diverted_hours) / (paid_hours + volunteer_hours)
+                                                : NAN});
+  m.push_back({"paid_staff_hours_per_resolved", "all", "all", per_resolved(paid_hours)});
+  m.push_back({"fiscal_cost_per_resolved", "all", "all", per_resolved(cost)});
+  m.push_back({"work_hours_for_residents_per_resolved", "all", "all", per_resolved(resident_hours)});
+  m.push_back({"work_hours_diverted_per_resolved", "all", "all", per_resolved(diverted_hours)});
+}
+
+/// Distributions for plots: response-time histograms by scope.
+void keep_distributions(const Scenario& scenario, const std::vector<std::string>& groups, const Tallies& tallies,
+                        ReplicationResult& result) {
+  const ScopeTally& all = tallies.all;
+  const auto &by_type = tallies.by_type, &by_group = tallies.by_group;
+  const auto& by_tier = tallies.by_tier;
+  auto keep = [&](const std::string& key, const ScopeTally& t) {
+    result.response_histograms.emplace(key, t.response_hist);
+    result.since_need_histograms.emplace(key, t.since_need_hist);
+  };
+  keep("all:all", all);
+  for (std::size_t t = 0; t < by_type.size(); ++t) keep("type:" + scenario.request_types[t].name, by_type[t]);
+  for (std::size_t g = 0; g < by_group.size(); ++g) keep("group:" + groups[g], by_group[g]);
+  for (const auto& [tier, tally] : by_tier) keep("tier:" + tier, tally);
+}
+
+/// The time series of every unit, in time order (units in order at equal times).
+void keep_series(const Organisation& org, const std::vector<UnitState>& states, ReplicationResult& result) {
+  for (std::uint32_t u = 0; u < org.size(); ++u)
+    for (const auto& s : states[u].samples)
+      result.series.push_back({s.time_h, u, s.queue, s.busy, s.utilisation, s.mean_willingness});
+  std::stable_sort(result.series.begin(), result.series.end(),
+                   [](const SeriesRow& a, const SeriesRow& b) { return a.time_h < b.time_h; });
+}
+
 }  // namespace
 
 void check_memory(const Scenario& scenario, const Organisation& org, const RunSettings& settings) {
@@ -256,95 +376,19 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     // Outcomes, merged in unit order: deterministic whatever the threads did.
     const auto& states = model.unit_states();
     const Tallies tallies = tally_outcomes(scenario, org, states, groups.size(), threads);
-    const ScopeTally& all = tallies.all;
-    const auto &by_type = tallies.by_type, &by_group = tallies.by_group;
-    const auto& by_area = tallies.by_area;
-    const auto& by_tier = tallies.by_tier;
-    double open_area = 0;
     auto& m = result.metrics;
-    all.emit("all", "all", m);
-    for (std::size_t t = 0; t < by_type.size(); ++t) by_type[t].emit("type", scenario.request_types[t].name, m);
-    for (std::size_t g = 0; g < by_group.size(); ++g) by_group[g].emit("group", groups[g], m);
-    for (const auto& [area, tally] : by_area) tally.emit("area", org.unit(area).name, m);
-    for (const auto& [tier, tally] : by_tier) tally.emit("tier", tier, m);
-    // Load and cost per unit.
-    // Little's L: the model integrates open requests as they close, including
-    // those reported before the warm-up, independently of the outcome records.
+    emit_outcomes(scenario, org, groups, tallies, m);
+    const WorkHours hours = emit_unit_load(scenario, org, states, window, m);
+    double open_area = 0;
     for (const auto& st : states) open_area += st.open_area;
-    // Capacity is places x working hours (paid places and volunteers apart);
-    // utilisation is the share of it busy, for residents or diverted.
-    double paid_hours = 0, volunteer_hours = 0, resident_hours = 0, diverted_hours = 0, overtime = 0, cost = 0;
-    std::map<std::string, std::pair<double, double>> busy_by_tier, busy_by_group;  // (busy, capacity)
-    for (std::uint32_t u = 0; u < org.size(); ++u) {
-      const UnitGroup& g = org.group_of(u);
-      const auto& st = states[u];
-      const double working = org.calendar(u).working_hours_between(scenario.simulation.warmup_h,
-                                                                   scenario.simulation.horizon_h);
-      const double capacity = (g.staff + g.volunteers) * working;
-      paid_hours += g.staff * working;
-      volunteer_hours += g.volunteers * working;
-      cost += g.staff * working * g.cost_per_staff_hour;
-      resident_hours += st.busy_area;
-      diverted_hours += st.diverted_area;
-      overtime += st.overtime_h;
-      const double busy = st.busy_area + st.diverted_area;
-      for (auto* tally : {&busy_by_tier[g.tier], &busy_by_group[g.name]}) {
-        tally->first += busy;
-        tally->second += capacity;
-      }
-      const std::string& name = org.unit(u).name;
-      m.push_back({"utilisation", "unit", name, capacity > 0 ? busy / capacity : NAN});
-      m.push_back({"diverted_share", "unit", name, capacity > 0 ? st.diverted_area / capacity : NAN});
-      m.push_back({"overtime_hours", "unit", name, st.overtime_h});
-      m.push_back({"mean_queue", "unit", name, st.queue_area / window});
-      m.push_back({"backlog_end", "unit", name, static_cast<double>(st.queued + st.volunteer_queued + st.busy)});
-    }
-    for (const auto& [tier, b] : busy_by_tier) m.push_back({"utilisation", "tier", tier, b.second > 0 ? b.first / b.second : NAN});
-    for (const auto& [group, b] : busy_by_group)
-      m.push_back({"utilisation", "unit_group", group, b.second > 0 ? b.first / b.second : NAN});
-    const double resolved = static_cast<double>(all.status[0]);
-    const double lambda = static_cast<double>(all.reported) / window;
-    // W over every reported request, the open ones counted to the horizon.
-    const double w = all.reported ? tallies.response_sum / static_cast<double>(all.reported) : 0.0;
-    const double little_l = open_area / window;
-    m.push_back({"throughput_per_day", "all", "all", resolved / window * 24.0});
-    m.push_back({"little_L", "all", "all", little_l});
-    m.push_back({"little_lambda_W", "all", "all", lambda * w});
-    m.push_back({"little_relative_gap", "all", "all", little_l > 0 ? (lambda * w - little_l) / little_l : 0.0});
-    // Cost three ways: what is paid, the work done for residents, the work diverted from them.
-    const auto per_resolved = [&](double x) { return resolved > 0 ? x / resolved : NAN; };
-    m.push_back({"paid_staff_hours", "all", "all", paid_hours});
-    m.push_back({"volunteer_hours", "all", "all", volunteer_hours});
-    m.push_back({"fiscal_cost", "all", "all", cost});
-    m.push_back({"work_hours_for_residents", "all", "all", resident_hours});
-    m.push_back({"work_hours_diverted", "all", "all", diverted_hours});
-    m.push_back({"overtime_hours", "all", "all", overtime});
-    m.push_back({"utilisation", "all", "all", paid_hours + volunteer_hours > 0
-                                                  ? (resident_hours + diverted_hours) / (paid_hours + volunteer_hours)
-                                                  : NAN});
-    m.push_back({"paid_staff_hours_per_resolved", "all", "all", per_resolved(paid_hours)});
-    m.push_back({"fiscal_cost_per_resolved", "all", "all", per_resolved(cost)});
-    m.push_back({"work_hours_for_residents_per_resolved", "all", "all", per_resolved(resident_hours)});
-    m.push_back({"work_hours_diverted_per_resolved", "all", "all", per_resolved(diverted_hours)});
+    emit_littles_law(tallies, open_area, window, m);
+    emit_costs(tallies, hours, m);
     double willing = 0;
     for (float x : model.willingness()) willing += x;
     m.push_back({"mean_willingness_end", "all", "all",
                  model.willingness().empty() ? NAN : willing / static_cast<double>(model.willingness().size())});
-    // Distributions for plots.
-    auto keep = [&](const std::string& key, const ScopeTally& t) {
-      result.response_histograms.emplace(key, t.response_hist);
-      result.since_need_histograms.emplace(key, t.since_need_hist);
-    };
-    keep("all:all", all);
-    for (std::size_t t = 0; t < by_type.size(); ++t) keep("type:" + scenario.request_types[t].name, by_type[t]);
-    for (std::size_t g = 0; g < by_group.size(); ++g) keep("group:" + groups[g], by_group[g]);
-    for (const auto& [tier, tally] : by_tier) keep("tier:" + tier, tally);
-    if (settings.keep_series)
-      for (std::uint32_t u = 0; u < org.size(); ++u)
-        for (const auto& s : states[u].samples)
-          result.series.push_back({s.time_h, u, s.queue, s.busy, s.utilisation, s.mean_willingness});
-    std::stable_sort(result.series.begin(), result.series.end(),
-                     [](const SeriesRow& a, const SeriesRow& b) { return a.time_h < b.time_h; });
+    keep_distributions(scenario, groups, tallies, result);
+    if (settings.keep_series) keep_series(org, states, result);
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
     return std::pair{std::move(result), lookahead};
   };

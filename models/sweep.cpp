@@ -307,16 +307,12 @@ std::string hex64(std::uint64_t x) {
 
 }  // namespace
 
-SweepSpec load_sweep(const std::string& path) { return load_sweep_text(slurp(path), path); }
+namespace {
 
-SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
-  const SweepReader r{name};
-  if (text.size() > kMaxSweepBytes) throw ScenarioError(name, 0, 0, "sweep files are limited to 1 MiB");
-  const YAML::Node root = parse_guarded_yaml(text, name);
-  if (root.IsNull()) throw ScenarioError(name, 0, 0, "the file is empty");
-  r.keys(root, "sweep", {"name", "description", "base", "set", "parameters", "design", "replications", "seed", "seeds",
-                         "scopes", "metrics"});
-  SweepSpec s;
+/// Name, description, the base scenario and its fixed settings (`set`).
+/// Returns where each fixed setting was written, to point at a bad one later.
+std::map<std::string, YAML::Node> read_base_and_settings(const SweepReader& r, const YAML::Node& root,
+                                                         const std::string& name, SweepSpec& s) {
   s.path = name;
   s.name = r.has(root, "name") ? r.text(root, "name") : fs::path(name).stem().string();
   if (r.has(root, "description")) s.description = r.text(root, "description");
@@ -340,10 +336,15 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
         r.fail(kv.first, "`" + kv.first.Scalar() + "`: " + problem);
     }
   }
+  return set_nodes;
+}
 
-  // The design first: it decides what a parameter must say.
+/// The design first: it decides what a parameter must say. Sets `kind` to
+/// the design's name as written and returns the design's node (an empty
+/// mapping when the file has none).
+YAML::Node read_design(const SweepReader& r, const YAML::Node& root, SweepSpec& s, std::string& kind) {
   YAML::Node design = r.has(root, "design") ? root["design"] : YAML::Node(YAML::NodeType::Map);
-  std::string kind = "grid";
+  kind = "grid";
   if (r.has(root, "design")) {
     r.keys(design, "design", {"kind", "samples", "trajectories", "levels", "seed", "points"});
     if (r.has(design, "kind")) kind = r.text(design, "kind");
@@ -352,7 +353,6 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
   const auto kit = std::find(kinds.begin(), kinds.end(), kind);
   if (kit == kinds.end()) r.fail(design["kind"], "`kind` = `" + kind + "` is not one of: grid, points, lhs, morris, sobol");
   s.design = static_cast<DesignKind>(kit - kinds.begin());
-  const bool ranged = s.design == DesignKind::lhs || s.design == DesignKind::morris || s.design == DesignKind::sobol;
   auto needs = [&](const char* key, bool wanted) {
     const bool present = r.has(design, key);
     if (wanted && !present) r.fail(design.IsDefined() ? design : root, "a `" + kind + "` design needs `" + key + "`");
@@ -369,8 +369,12 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
     if (s.levels % 2) r.fail(design["levels"], "`levels` must be even (the Morris step is levels / (2 (levels - 1)))");
   }
   if (r.has(design, "seed")) s.design_seed = r.seed(design["seed"], "seed");
+  return design;
+}
 
-  // Parameters.
+/// Parameters: what to vary, and how the design wants each one given.
+void read_parameters(const SweepReader& r, const YAML::Node& root, const std::string& kind, SweepSpec& s) {
+  const bool ranged = s.design == DesignKind::lhs || s.design == DesignKind::morris || s.design == DesignKind::sobol;
   if (!r.has(root, "parameters")) r.fail(root, "a sweep needs `parameters`: what to vary");
   const YAML::Node params = root["parameters"];
   if (!params.IsMap() || params.size() == 0) r.fail(params, "`parameters` must be a non-empty mapping of names to settings");
@@ -425,26 +429,31 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
     }
     s.parameters.push_back(std::move(p));
   }
-  const std::size_t k = s.parameters.size();
+}
 
-  // Explicit points.
-  if (s.design == DesignKind::points) {
-    const YAML::Node pts = design["points"];
-    if (!pts.IsSequence() || pts.size() == 0) r.fail(pts, "`points` must be a non-empty list of {parameter: value} maps");
-    if (pts.size() > kMaxPoints) r.fail(pts, "more than " + std::to_string(kMaxPoints) + " points");
-    for (const auto& pt : pts) {
-      std::vector<std::string> names;
-      for (const auto& p : s.parameters) names.push_back(p.name);
-      r.keys(pt, "design.points", names);
-      std::vector<std::string> values;
-      for (const auto& p : s.parameters) {
-        if (!r.has(pt, p.name)) r.fail(pt, "this point does not give `" + p.name + "`");
-        values.push_back(r.scalar_value(pt[p.name], p.name));
-      }
-      s.points.push_back(std::move(values));
+/// Explicit points (a `points` design): one value per parameter each.
+void read_explicit_points(const SweepReader& r, YAML::Node design, SweepSpec& s) {
+  const YAML::Node pts = design["points"];
+  if (!pts.IsSequence() || pts.size() == 0) r.fail(pts, "`points` must be a non-empty list of {parameter: value} maps");
+  if (pts.size() > kMaxPoints) r.fail(pts, "more than " + std::to_string(kMaxPoints) + " points");
+  for (const auto& pt : pts) {
+    std::vector<std::string> names;
+    for (const auto& p : s.parameters) names.push_back(p.name);
+    r.keys(pt, "design.points", names);
+    std::vector<std::string> values;
+    for (const auto& p : s.parameters) {
+      if (!r.has(pt, p.name)) r.fail(pt, "this point does not give `" + p.name + "`");
+      values.push_back(r.scalar_value(pt[p.name], p.name));
     }
+    s.points.push_back(std::move(values));
   }
-  // Size limits, before expanding anything.
+}
+
+/// Size limits, before expanding anything: the number of points the design
+/// will have, which must be at most kMaxPoints.
+double planned_points(const SweepReader& r, const YAML::Node& root, YAML::Node design, const SweepSpec& s) {
+  const std::size_t k = s.parameters.size();
+  const YAML::Node params = root["parameters"];
   double planned = 1;
   switch (s.design) {
     case DesignKind::grid:
@@ -459,8 +468,11 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
     r.fail(r.has(root, "design") ? design : params,
            "this design has " + format_value(planned, true) + " points; a sweep is limited to " +
                std::to_string(kMaxPoints));
+  return planned;
+}
 
-  // Replications and seeds.
+/// Replications and seeds: a base seed, or a list of seeds (one per replication).
+void read_replications_and_seeds(const SweepReader& r, const YAML::Node& root, double planned, SweepSpec& s) {
   if (r.has(root, "seeds")) {
     const YAML::Node seeds = root["seeds"];
     if (!seeds.IsSequence() || seeds.size() == 0) r.fail(seeds, "`seeds` must be a non-empty list of seeds");
@@ -478,8 +490,10 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
     if (r.has(root, "seed")) s.seed = r.seed(root["seed"], "seed");
   }
   if (planned * s.replications > 1e6) r.fail(root, "more than a million runs: reduce the design or the replications");
+}
 
-  // Outputs.
+/// Outputs: the scopes and metrics the sweep's files keep.
+void read_outputs(const SweepReader& r, const YAML::Node& root, SweepSpec& s) {
   static const std::vector<std::string> all_scopes = {"all", "type", "group", "tier", "area", "unit"};
   s.scopes = {"all", "type", "group", "tier"};
   if (r.has(root, "scopes")) {
@@ -511,9 +525,11 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
   } else {
     s.metrics = headline_metrics();
   }
+}
 
-  expand_design(s);
-  // The base scenario with the fixed settings must load; each point is checked when it runs.
+/// The base scenario with the fixed settings must load; each point is checked
+/// when it runs. A bad `set` entry is reported where the sweep file wrote it.
+void check_base_scenario_loads(const SweepReader& r, const SweepSpec& s, std::map<std::string, YAML::Node>& set_nodes) {
   try {
     (void)load_scenario(s.base, s.overrides);
   } catch (const ScenarioError& e) {
@@ -527,6 +543,31 @@ SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
     }
     throw;
   }
+}
+
+}  // namespace
+
+SweepSpec load_sweep(const std::string& path) { return load_sweep_text(slurp(path), path); }
+
+SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
+  const SweepReader r{name};
+  if (text.size() > kMaxSweepBytes) throw ScenarioError(name, 0, 0, "sweep files are limited to 1 MiB");
+  const YAML::Node root = parse_guarded_yaml(text, name);
+  if (root.IsNull()) throw ScenarioError(name, 0, 0, "the file is empty");
+  r.keys(root, "sweep", {"name", "description", "base", "set", "parameters", "design", "replications", "seed", "seeds",
+                         "scopes", "metrics"});
+  SweepSpec s;
+  std::map<std::string, YAML::Node> set_nodes = read_base_and_settings(r, root, name, s);
+  std::string kind;
+  const YAML::Node design = read_design(r, root, s, kind);
+  read_parameters(r, root, kind, s);
+  if (s.design == DesignKind::points) read_explicit_points(r, design, s);
+  const double planned = planned_points(r, root, design, s);
+  read_replications_and_seeds(r, root, planned, s);
+  read_outputs(r, root, s);
+
+  expand_design(s);
+  check_base_scenario_loads(r, s, set_nodes);
   const std::string base_text = merged_scenario_text(s.base, s.overrides);
   s.content_hash = hex64(sim::stable_id(text) ^ (sim::stable_id(base_text) * 0x9E3779B97F4A7C15ull));
   return s;
@@ -835,12 +876,14 @@ namespace {
 /// Saltelli (2010) first-order and Jansen total indices: sim/sobol.hpp.
 using sim::sobol_indices;
 
-}  // namespace
+/// Per point, the mean over replications of each sensitivity metric (scope all):
+/// y[metric][point], NaN where no replication gave a value.
+using PointMeans = std::vector<std::vector<double>>;
 
-SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double wall_seconds, int threads, int ranks) {
-  const std::size_t k = spec.parameters.size();
+/// The records, gathered: sweep.csv (every run), points.csv (each point's
+/// estimates) and failures.csv. Counts the runs into `totals`.
+PointMeans gather_records(const SweepSpec& spec, const std::string& dir, SweepTotals& totals) {
   const int reps = spec.replications;
-  SweepTotals totals;
   std::ostringstream sweep, points, failures;
   sweep << "point,replication";
   points << "point";
@@ -848,8 +891,7 @@ SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double
   sweep << ",metric,scope,key,value\n";
   points << ",metric,scope,key,mean,ci_low,ci_high,n\n";
   failures << "point,replication,error\n";
-  // Per point, the mean over replications of each sensitivity metric (scope all).
-  std::vector<std::vector<double>> y(spec.metrics.size(), std::vector<double>(spec.points.size(), NAN));
+  PointMeans y(spec.metrics.size(), std::vector<double>(spec.points.size(), NAN));
   for (std::size_t point = 0; point < spec.points.size(); ++point) {
     std::string values;
     for (const auto& v : spec.points[point]) values += ',' + csv_field(v);
@@ -896,81 +938,91 @@ SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double
   write_file_atomically((d / "sweep.csv").string(), sweep.str());
   write_file_atomically((d / "points.csv").string(), points.str());
   write_file_atomically((d / "failures.csv").string(), failures.str());
+  return y;
+}
 
-  if (spec.design == DesignKind::morris) {
-    // Elementary effects per unit of a parameter's normalised range.
-    std::ostringstream out;
-    out << "metric,parameter,mu,mu_star,sigma,effects\n";
-    const double delta = spec.levels / (2.0 * (spec.levels - 1));
-    for (std::size_t m = 0; m < spec.metrics.size(); ++m) {
-      std::vector<std::vector<double>> effects(k);
-      for (int t = 0; t < spec.trajectories; ++t) {
-        const std::size_t first = static_cast<std::size_t>(t) * (k + 1);
-        for (std::size_t step = 0; step < k; ++step) {
-          const auto &a = spec.unit_points[first + step], &b = spec.unit_points[first + step + 1];
-          std::size_t moved = 0;
-          while (moved < k && a[moved] == b[moved]) ++moved;
-          const double ya = y[m][first + step], yb = y[m][first + step + 1];
-          if (moved < k && std::isfinite(ya) && std::isfinite(yb)) effects[moved].push_back((yb - ya) / delta);
-        }
-      }
-      for (std::size_t i = 0; i < k; ++i) {
-        sim::RunningStats ee, abs_ee;
-        for (double e : effects[i]) ee.add(e), abs_ee.add(std::fabs(e));
-        const bool any = ee.count() > 0;
-        out << spec.metrics[m] << ',' << csv_field(spec.parameters[i].name) << ',' << csv_number(any ? ee.mean() : NAN)
-            << ',' << csv_number(any ? abs_ee.mean() : NAN) << ','
-            << csv_number(ee.count() > 1 ? std::sqrt(ee.variance()) : NAN) << ',' << ee.count() << '\n';
+/// Morris designs: elementary effects per unit of a parameter's normalised range (sensitivity.csv).
+void write_morris_effects(const SweepSpec& spec, const fs::path& d, const PointMeans& y) {
+  const std::size_t k = spec.parameters.size();
+  std::ostringstream out;
+  out << "metric,parameter,mu,mu_star,sigma,effects\n";
+  const double delta = spec.levels / (2.0 * (spec.levels - 1));
+  for (std::size_t m = 0; m < spec.metrics.size(); ++m) {
+    std::vector<std::vector<double>> effects(k);
+    for (int t = 0; t < spec.trajectories; ++t) {
+      const std::size_t first = static_cast<std::size_t>(t) * (k + 1);
+      for (std::size_t step = 0; step < k; ++step) {
+        const auto &a = spec.unit_points[first + step], &b = spec.unit_points[first + step + 1];
+        std::size_t moved = 0;
+        while (moved < k && a[moved] == b[moved]) ++moved;
+        const double ya = y[m][first + step], yb = y[m][first + step + 1];
+        if (moved < k && std::isfinite(ya) && std::isfinite(yb)) effects[moved].push_back((yb - ya) / delta);
       }
     }
-    write_file_atomically((d / "sensitivity.csv").string(), out.str());
+    for (std::size_t i = 0; i < k; ++i) {
+      sim::RunningStats ee, abs_ee;
+      for (double e : effects[i]) ee.add(e), abs_ee.add(std::fabs(e));
+      const bool any = ee.count() > 0;
+      out << spec.metrics[m] << ',' << csv_field(spec.parameters[i].name) << ',' << csv_number(any ? ee.mean() : NAN)
+          << ',' << csv_number(any ? abs_ee.mean() : NAN) << ','
+          << csv_number(ee.count() > 1 ? std::sqrt(ee.variance()) : NAN) << ',' << ee.count() << '\n';
+    }
   }
-  if (spec.design == DesignKind::sobol) {
-    // Indices with 95% bootstrap intervals (1000 resamples of the N samples).
-    std::ostringstream out;
-    out << "metric,parameter,S1,S1_low,S1_high,ST,ST_low,ST_high,samples\n";
-    const std::size_t n = static_cast<std::size_t>(spec.samples), stride = k + 2;
-    for (std::size_t m = 0; m < spec.metrics.size(); ++m) {
-      for (std::size_t i = 0; i < k; ++i) {
-        const sim::Stream stream(sim::stream_key(spec.design_seed, 0), sim::stable_id("sweep-bootstrap") + m * k + i);
-        std::vector<double> fa(n), fb(n), fab(n);
-        std::vector<std::size_t> use;
-        for (std::size_t j = 0; j < n; ++j) {
-          fa[j] = y[m][j * stride], fb[j] = y[m][j * stride + 1], fab[j] = y[m][j * stride + 2 + i];
-          if (std::isfinite(fa[j]) && std::isfinite(fb[j]) && std::isfinite(fab[j])) use.push_back(j);
-        }
-        double s1 = NAN, st = NAN, s1_lo = NAN, s1_hi = NAN, st_lo = NAN, st_hi = NAN;
-        if (use.size() >= 2) {
-          std::tie(s1, st) = sobol_indices(fa, fb, fab, use);
-          constexpr int kResamples = 1000;
-          std::vector<double> b1, bt;
-          for (int b = 0; b < kResamples; ++b) {
-            std::vector<std::size_t> pick;
-            for (std::size_t j = 0; j < use.size(); ++j) {
-              const double u = stream.uniform(kBootstrap, static_cast<std::uint32_t>(b * use.size() + j));
-              pick.push_back(use[std::min(use.size() - 1, static_cast<std::size_t>(u * use.size()))]);
-            }
-            const auto [x1, xt] = sobol_indices(fa, fb, fab, pick);
-            if (std::isfinite(x1)) b1.push_back(x1);
-            if (std::isfinite(xt)) bt.push_back(xt);
+  write_file_atomically((d / "sensitivity.csv").string(), out.str());
+}
+
+/// Sobol' designs: indices with 95% bootstrap intervals (sobol.csv).
+void write_sobol_indices(const SweepSpec& spec, const fs::path& d, const PointMeans& y) {
+  const std::size_t k = spec.parameters.size();
+  // 1000 resamples of the N samples.
+  std::ostringstream out;
+  out << "metric,parameter,S1,S1_low,S1_high,ST,ST_low,ST_high,samples\n";
+  const std::size_t n = static_cast<std::size_t>(spec.samples), stride = k + 2;
+  for (std::size_t m = 0; m < spec.metrics.size(); ++m) {
+    for (std::size_t i = 0; i < k; ++i) {
+      const sim::Stream stream(sim::stream_key(spec.design_seed, 0), sim::stable_id("sweep-bootstrap") + m * k + i);
+      std::vector<double> fa(n), fb(n), fab(n);
+      std::vector<std::size_t> use;
+      for (std::size_t j = 0; j < n; ++j) {
+        fa[j] = y[m][j * stride], fb[j] = y[m][j * stride + 1], fab[j] = y[m][j * stride + 2 + i];
+        if (std::isfinite(fa[j]) && std::isfinite(fb[j]) && std::isfinite(fab[j])) use.push_back(j);
+      }
+      double s1 = NAN, st = NAN, s1_lo = NAN, s1_hi = NAN, st_lo = NAN, st_hi = NAN;
+      if (use.size() >= 2) {
+        std::tie(s1, st) = sobol_indices(fa, fb, fab, use);
+        constexpr int kResamples = 1000;
+        std::vector<double> b1, bt;
+        for (int b = 0; b < kResamples; ++b) {
+          std::vector<std::size_t> pick;
+          for (std::size_t j = 0; j < use.size(); ++j) {
+            const double u = stream.uniform(kBootstrap, static_cast<std::uint32_t>(b * use.size() + j));
+            pick.push_back(use[std::min(use.size() - 1, static_cast<std::size_t>(u * use.size()))]);
           }
-          auto quantile = [](std::vector<double>& v, double q) -> double {
-            if (v.empty()) return NAN;
-            std::sort(v.begin(), v.end());
-            return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
-          };
-          s1_lo = quantile(b1, 0.025), s1_hi = quantile(b1, 0.975), st_lo = quantile(bt, 0.025), st_hi = quantile(bt, 0.975);
+          const auto [x1, xt] = sobol_indices(fa, fb, fab, pick);
+          if (std::isfinite(x1)) b1.push_back(x1);
+          if (std::isfinite(xt)) bt.push_back(xt);
         }
-        out << spec.metrics[m] << ',' << csv_field(spec.parameters[i].name) << ',' << csv_number(s1) << ','
-            << csv_number(s1_lo) << ',' << csv_number(s1_hi) << ',' << csv_number(st) << ',' << csv_number(st_lo) << ','
-            << csv_number(st_hi) << ',' << use.size() << '\n';
+        auto quantile = [](std::vector<double>& v, double q) -> double {
+          if (v.empty()) return NAN;
+          std::sort(v.begin(), v.end());
+          return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+        };
+        s1_lo = quantile(b1, 0.025), s1_hi = quantile(b1, 0.975), st_lo = quantile(bt, 0.025), st_hi = quantile(bt, 0.975);
       }
+      out << spec.metrics[m] << ',' << csv_field(spec.parameters[i].name) << ',' << csv_number(s1) << ','
+          << csv_number(s1_lo) << ',' << csv_number(s1_hi) << ',' << csv_number(st) << ',' << csv_number(st_lo) << ','
+          << csv_number(st_hi) << ',' << use.size() << '\n';
     }
-    write_file_atomically((d / "sobol.csv").string(), out.str());
   }
+  write_file_atomically((d / "sobol.csv").string(), out.str());
+}
 
-  // manifest.json, last: its presence means the sweep folder is complete. The
-  // only values in it that vary between equal sweeps are wall_seconds, threads and ranks.
+/// manifest.json, last: its presence means the sweep folder is complete.
+void write_manifest(const SweepSpec& spec, const fs::path& d, const SweepTotals& totals, double wall_seconds, int threads,
+                    int ranks) {
+  const std::size_t k = spec.parameters.size();
+  const int reps = spec.replications;
+  // The only values in it that vary between equal sweeps are wall_seconds, threads and ranks.
   Json doc;
   doc["govsim_version"] = kVersion;
   doc["git_commit"] = kGitCommit;
@@ -1005,6 +1057,17 @@ SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double
   doc["ranks"] = ranks;
   doc["metric_registry"] = metric_registry_json();
   write_file_atomically((d / "manifest.json").string(), json_text(doc));
+}
+
+}  // namespace
+
+SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double wall_seconds, int threads, int ranks) {
+  SweepTotals totals;
+  const PointMeans y = gather_records(spec, dir, totals);
+  const fs::path d(dir);
+  if (spec.design == DesignKind::morris) write_morris_effects(spec, d, y);
+  if (spec.design == DesignKind::sobol) write_sobol_indices(spec, d, y);
+  write_manifest(spec, d, totals, wall_seconds, threads, ranks);
   return totals;
 }
 
