@@ -7,11 +7,11 @@
 #include <fstream>
 #include <regex>
 
-#include "models/calibrate.hpp"
-#include "models/json.hpp"
-#include "models/results.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/targets.hpp"
+#include "models/app/sweep/calibrate.hpp"
+#include "models/app/results/json.hpp"
+#include "models/app/results/results.hpp"
+#include "models/app/input/scenario_loader.hpp"
+#include "models/app/input/targets.hpp"
 #include "test_support.hpp"
 
 namespace govsim {
