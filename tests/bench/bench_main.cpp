@@ -29,12 +29,12 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "models/journey.hpp"
-#include "models/organisation.hpp"
-#include "models/population.hpp"
-#include "models/results.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/simulation.hpp"
+#include "models/domain/journey.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/domain/population.hpp"
+#include "models/app/results/results.hpp"
+#include "models/app/input/scenario_loader.hpp"
+#include "models/app/run/simulation.hpp"
 
 namespace {
 

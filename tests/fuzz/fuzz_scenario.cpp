@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "models/organisation.hpp"
-#include "models/population.hpp"
-#include "models/scenario_loader.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/domain/population.hpp"
+#include "models/app/input/scenario_loader.hpp"
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include "models/sweep.hpp"
+#include "models/app/sweep/sweep.hpp"
 
 namespace {
 const std::string kName = std::string(GOVSIM_SOURCE_DIR) + "/tests/fuzz/corpus/sweep/fuzz-input.yaml";

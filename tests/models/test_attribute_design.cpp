@@ -1,4 +1,4 @@
-// The two-level designs of `govsim attribute` (models/explore.hpp): the full
+// The two-level designs of `govsim attribute` (models/app/sweep/explore.hpp): the full
 // 2^k factorial and the resolution V fractions for 5..10 elements. A fraction
 // must be balanced (every element on in half the rows), its main-effect
 // columns orthogonal, and no two-way interaction aliased with a main effect or
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "models/explore.hpp"
+#include "models/app/sweep/explore.hpp"
 
 namespace {
 

@@ -8,12 +8,12 @@
 #include <regex>
 #include <set>
 
-#include "models/calibrate.hpp"
-#include "models/explore.hpp"
-#include "models/json.hpp"
-#include "models/results.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/targets.hpp"
+#include "models/app/sweep/calibrate.hpp"
+#include "models/app/results/json.hpp"
+#include "models/app/results/results.hpp"
+#include "models/app/input/scenario_loader.hpp"
+#include "models/app/input/targets.hpp"
+#include "models/app/sweep/explore.hpp"
 #include "test_support.hpp"
 
 namespace govsim {

@@ -1,6 +1,6 @@
 // tests/models/test_determinism.cpp: same scenario and seed give byte-identical
 // result files for any thread count and on repeated runs; another seed differs.
-#include "models/results.hpp"
+#include "models/app/results/results.hpp"
 #include "test_support.hpp"
 
 using namespace govsim;

@@ -38,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/results.hpp"
+#include "models/app/results/results.hpp"
 #include "test_support.hpp"
 
 using namespace govsim;

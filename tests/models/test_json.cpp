@@ -1,5 +1,5 @@
 // tests/models/test_json.cpp: the JSON layer every result file goes through
-// (models/json.hpp): escaping of hard names (quotes, backslashes, control
+// (models/app/results/json.hpp): escaping of hard names (quotes, backslashes, control
 // characters, Chinese, invalid UTF-8), numbers that round-trip, NaN and
 // infinity as null, the layout, and the field-by-field difference that
 // `sweep --resume` reports.
@@ -9,8 +9,8 @@
 #include <limits>
 #include <string>
 
-#include "models/json.hpp"
-#include "models/metric_registry.hpp"
+#include "models/app/results/json.hpp"
+#include "models/app/results/metric_registry.hpp"
 
 namespace govsim {
 namespace {

@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <limits>
 
-#include "models/journey.hpp"
-#include "models/organisation.hpp"
-#include "models/population.hpp"
-#include "models/results.hpp"
+#include "models/domain/journey.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/domain/population.hpp"
+#include "models/app/results/results.hpp"
 #include "test_support.hpp"
 
 namespace govsim {

@@ -3,9 +3,9 @@
 // No test says which structure is better overall: that is the model's output.
 #include <cmath>
 
-#include "models/journey.hpp"
-#include "models/organisation.hpp"
-#include "models/population.hpp"
+#include "models/domain/journey.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/domain/population.hpp"
 #include "test_support.hpp"
 
 using namespace govsim;

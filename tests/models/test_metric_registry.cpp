@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "models/compare.hpp"
-#include "models/metric_registry.hpp"
-#include "models/option_summary.hpp"
-#include "models/organisation.hpp"
-#include "models/results.hpp"
+#include "models/app/compare/compare.hpp"
+#include "models/app/results/metric_registry.hpp"
+#include "models/app/compare/option_summary.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/app/results/results.hpp"
 #include "test_support.hpp"
 
 using namespace govsim;
@@ -47,7 +47,7 @@ TEST(MetricRegistry, EveryEmittedMetricIsRegisteredForItsScope) {
   ASSERT_GT(emitted.size(), 20u);
   for (const auto& [name, scopes] : emitted) {
     const MetricInfo* m = find_metric(name);
-    ASSERT_NE(m, nullptr) << "metric `" << name << "` is emitted but has no entry in models/metric_registry.cpp";
+    ASSERT_NE(m, nullptr) << "metric `" << name << "` is emitted but has no entry in models/app/results/metric_registry.cpp";
     const auto registered = scopes_of(*m);
     for (const auto& scope : scopes)
       EXPECT_TRUE(registered.count(scope)) << "`" << name << "` is emitted in scope `" << scope
@@ -90,7 +90,7 @@ TEST(MetricRegistry, DocsResultsTableIsTheRegistry) {
   if (table != metric_registry_markdown()) {
     const auto out = temp_folder("registry") / "metric-table.md";
     std::ofstream(out) << metric_registry_markdown();
-    ADD_FAILURE() << "docs/results.md's metric table differs from models/metric_registry.cpp; the registry's table "
+    ADD_FAILURE() << "docs/results.md's metric table differs from models/app/results/metric_registry.cpp; the registry's table "
                      "is in "
                   << out << ": paste it between the markers";
   }

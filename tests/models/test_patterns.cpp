@@ -14,7 +14,7 @@
 #include <map>
 #include <string>
 
-#include "models/targets.hpp"
+#include "models/app/input/targets.hpp"
 #include "test_support.hpp"
 
 namespace govsim {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario.hpp"
-#include "models/scenario_loader.hpp"
+#include "models/domain/scenario.hpp"
+#include "models/app/input/scenario_loader.hpp"
 
 namespace {
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "models/journey.hpp"
-#include "models/organisation.hpp"
-#include "models/population.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/simulation.hpp"
+#include "models/domain/journey.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/domain/population.hpp"
+#include "models/app/input/scenario_loader.hpp"
+#include "models/app/run/simulation.hpp"
 
 namespace govsim::testing {
 

@@ -7,9 +7,9 @@
 #include <set>
 #include <sstream>
 
-#include "models/compare.hpp"
-#include "models/results.hpp"
-#include "models/sweep.hpp"
+#include "models/app/compare/compare.hpp"
+#include "models/app/results/results.hpp"
+#include "models/app/sweep/sweep.hpp"
 #include "test_support.hpp"
 
 namespace govsim {

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "models/journey.hpp"
-#include "models/organisation.hpp"
-#include "models/population.hpp"
+#include "models/domain/journey.hpp"
+#include "models/domain/organisation.hpp"
+#include "models/domain/population.hpp"
 #include "test_support.hpp"
 
 using namespace govsim;
