@@ -51,20 +51,6 @@ double normal(const sim::Stream& s, std::uint32_t purpose, std::uint32_t counter
   return std::sqrt(-2.0 * std::log(u.first)) * std::cos(2.0 * M_PI * u.second);
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw OutputError(path + ": error: cannot read");
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
-std::string hex64(std::uint64_t x) {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
-  return buf;
-}
-
 std::string gen_dir(const std::string& dir, int gen) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "gen-%03d", gen);

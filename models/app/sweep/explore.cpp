@@ -34,20 +34,6 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-std::string hex64(std::uint64_t x) {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
-  return buf;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw OutputError(path + ": error: cannot read");
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
 /// Scope-all values of the headline metrics in one run record; empty when the run failed.
 std::map<std::string, double> record_values(const std::string& dir, std::size_t point, int rep, bool& ok) {
   std::map<std::string, double> out;

@@ -299,11 +299,6 @@ std::string slurp(const std::string& path) {
   return buffer.str();
 }
 
-std::string hex64(std::uint64_t x) {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
-  return buf;
-}
 
 }  // namespace
 
@@ -608,13 +603,6 @@ bool scope_kept(const SweepSpec& spec, const std::string& scope) {
   return std::find(spec.scopes.begin(), spec.scopes.end(), scope) != spec.scopes.end();
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw OutputError(path + ": error: cannot read");
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 }  // namespace
 
@@ -1069,6 +1057,20 @@ SweepTotals finalize_sweep(const SweepSpec& spec, const std::string& dir, double
   if (spec.design == DesignKind::sobol) write_sobol_indices(spec, d, y);
   write_manifest(spec, d, totals, wall_seconds, threads, ranks);
   return totals;
+}
+
+std::string hex64(std::uint64_t x) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
+  return buf;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw OutputError(path + ": error: cannot read");
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
 }
 
 }  // namespace govsim

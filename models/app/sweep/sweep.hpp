@@ -122,4 +122,9 @@ std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std
                         int threads, std::atomic<bool>* cancel,
                         const std::function<void(std::size_t, std::size_t)>& on_done);
 
+/// 16 hex digits of a 64-bit value (hashes in plans and manifests).
+std::string hex64(std::uint64_t x);
+/// A whole file of the run's own output (records, plans); OutputError when it cannot be read.
+std::string read_text(const std::string& path);
+
 }  // namespace govsim
