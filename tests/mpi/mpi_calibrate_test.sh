@@ -25,12 +25,14 @@ for f in "${files[@]}"; do
 done
 grep -q '"ranks": 2' "$work/mpi2/timing.json" || { echo "FAIL: timing.json of the 2-rank calibration does not say 2 ranks"; status=1; }
 [ "$(wc -l < "$work/mpi2/posterior.csv")" -eq 25 ] || { echo "FAIL: posterior.csv of the 2-rank calibration does not hold 24 particles"; status=1; }
-# Interrupted in the last generation (half its records and every result file gone): 2 ranks resume it.
+# Interrupted in the last generation (half its records and every result file gone): 2 ranks resume it
+# (without --threads: one thread per rank).
 cp -r "$work/threads1" "$work/resumed"
 rm -f "$work/resumed"/gen-002/runs/p0000[0-9][02468]-*.csv "$work/resumed"/.govsim.lock
 rm -rf "$work/resumed/predictive"
 for f in "${files[@]}"; do rm -f "$work/resumed/$f"; done
-"$mpiexec" --oversubscribe -n 2 "$govsim" calibrate "${args[@]}" --out "$work/resumed" --resume --threads 1
+"$mpiexec" --oversubscribe -n 2 "$govsim" calibrate "${args[@]}" --out "$work/resumed" --resume
+grep -q '"threads": 1,' "$work/resumed/timing.json" || { echo "FAIL: without --threads a rank does not run one run at a time"; status=1; }
 for f in "${files[@]}"; do
   cmp -s "$work/threads1/$f" "$work/resumed/$f" || { echo "FAIL: resumed/$f differs after a resume under 2 ranks"; status=1; }
 done

@@ -148,6 +148,8 @@ int calibrate_command(const std::vector<std::string>& positional, const std::map
     } finalize;
     MpiRanks ranks;
     if (ranks.size() > 1) o.ranks = &ranks;
+    // One rank per core is the way to use MPI: without --threads, each rank runs one run at a time.
+    if (ranks.size() > 1 && !options.count("threads")) o.threads = 1;
     if (ranks.rank() != 0) o.quiet = true;
     try {
       s = run_calibration(o);
