@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -383,6 +384,77 @@ TEST(CalibrateExplore, PosteriorDrawsByteIdenticalAtOneAndTwoThreads) {
   // The draw is a function of (seed, sample) alone.
   const PosteriorSample p = load_posterior(posterior);
   EXPECT_EQ(posterior_draw(p, 1, 3), posterior_draw(p, 1, 3));
+}
+
+/// posterior.csv's rows as (column -> text) maps.
+std::vector<std::map<std::string, std::string>> csv_rows(const fs::path& csv) {
+  std::ifstream in(csv);
+  std::string line;
+  std::vector<std::string> header;
+  auto split = [](const std::string& l) {
+    std::vector<std::string> f;
+    for (std::size_t a = 0, b; a <= l.size(); a = b + 1) {
+      b = l.find(',', a);
+      if (b == std::string::npos) b = l.size();
+      f.push_back(l.substr(a, b - a));
+    }
+    return f;
+  };
+  std::getline(in, line);
+  header = split(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const auto f = split(line);
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+TEST(CalibrateExplore, CalibrationCarriedIntoExploreEndToEnd) {
+  // A real calibration (M/M/1 with uncertain service mean and arrival rate, tests/data/calibrate), then
+  // `govsim explore --posterior` on its posterior.csv: every sample's fitted values are those of one particle
+  // of positive weight (both parameters from the same particle), and explore.json carries the calibration's
+  // targets and predictive check.
+  const auto dir = temp_folder("cal-explore-e2e");
+  const std::string data = source_path("tests/data/explore");
+  CalibrateOptions o = options(source_path("tests/data/calibrate/mm1-unc-targets.yaml"), data + "/mm1-unc.yaml",
+                               (dir / "cal").string(), 24, 3);
+  o.sets = {"simulation.horizon_h=2000"};
+  o.seed = 5;
+  o.predictive = 12;
+  const CalibrationSummary summary = run_calibration(o);
+  release_output_folders();
+  ASSERT_FALSE(summary.interrupted);
+  const fs::path posterior = dir / "cal" / "posterior.csv";
+  std::set<std::pair<std::string, std::string>> particles;  // (service mean, arrival rate) of weight > 0
+  for (const auto& row : csv_rows(posterior))
+    if (std::stod(row.at("weight")) > 0) particles.insert({row.at(kMeanPath), row.at(kRatePath)});
+  ASSERT_GT(particles.size(), 1u);
+  ASSERT_EQ(explore_cli(posterior.string(), dir / "out", 2, dir / "log"), 0) << read_file(dir / "log");
+  const auto means = explore_column(dir / "out" / "explore.csv", kMeanPath);
+  const auto rates = explore_column(dir / "out" / "explore.csv", kRatePath);
+  ASSERT_EQ(means.size(), rates.size());
+  ASSERT_FALSE(means.empty());
+  std::set<std::pair<std::string, std::string>> drawn;
+  for (std::size_t i = 0; i < means.size(); ++i) {
+    EXPECT_EQ(particles.count({means[i], rates[i]}), 1u)
+        << "explore sample " << i << " runs (" << means[i] << ", " << rates[i] << "), not a particle of the posterior";
+    drawn.insert({means[i], rates[i]});
+  }
+  EXPECT_GT(drawn.size(), 1u) << "8 samples drew a single particle of " << particles.size();
+  const Json cal = calibrate_json((dir / "cal").string());
+  const Json j = parse_json(read_file(dir / "out" / "explore.json"), "explore.json");
+  EXPECT_EQ(j["parameters_from"], "posterior");
+  EXPECT_EQ(j["posterior"]["particles"], 24);
+  EXPECT_EQ(j["posterior"]["seed"], 5);
+  ASSERT_EQ(j["posterior"]["targets"].size(), 2u);
+  EXPECT_EQ(j["posterior"]["targets"][0]["name"], "time_in_system");
+  EXPECT_EQ(j["posterior"]["targets"][1]["name"], "requests");
+  EXPECT_EQ(j["posterior"]["targets"][0]["source"], cal["targets"][0]["source"]);
+  EXPECT_EQ(j["posterior"]["predictive_check"], cal["predictive_check"]);
+  EXPECT_NEAR(j["posterior"]["ess"].get<double>(), summary.final_ess, 1e-6 * summary.final_ess);
 }
 
 TEST(CalibrateExplore, RefusesPosteriorOfUndeclaredParameterWithExitTwoAndWritesNothing) {

@@ -3,14 +3,84 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "models/app/sweep/calibrate.hpp"
 #include "models/app/cli/sweep_cli.hpp"
+#include "models/app/results/results.hpp"
+#include "models/domain/scenario.hpp"
+
+#ifdef GOVSIM_WITH_MPI
+#include <mpi.h>
+#endif
 
 namespace govsim::cli {
 
 namespace {
+
+#ifdef GOVSIM_WITH_MPI
+/// The calibration's ranks, over MPI_COMM_WORLD (texts as bytes).
+class MpiRanks final : public RankGroup {
+ public:
+  MpiRanks() {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::vector<std::string> all_gather(const std::string& mine) override {
+    const long long bytes = static_cast<long long>(mine.size());
+    std::vector<long long> sizes(static_cast<std::size_t>(size_));
+    MPI_Allgather(&bytes, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, MPI_COMM_WORLD);
+    std::vector<int> counts, offsets;
+    long long total = 0;
+    for (long long n : sizes) {
+      if (total + n > kMaxMessage) throw OutputError("govsim: error: MPI ranks exchange more than 2 GB at once");
+      counts.push_back(static_cast<int>(n));
+      offsets.push_back(static_cast<int>(total));
+      total += n;
+    }
+    std::string all(static_cast<std::size_t>(total), '\0');
+    MPI_Allgatherv(mine.data(), static_cast<int>(bytes), MPI_CHAR, all.data(), counts.data(), offsets.data(), MPI_CHAR,
+                   MPI_COMM_WORLD);
+    std::vector<std::string> out;
+    for (std::size_t r = 0; r < sizes.size(); ++r)
+      out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(counts[r])));
+    return out;
+  }
+  void broadcast(std::string& text) override {
+    long long bytes = static_cast<long long>(text.size());
+    MPI_Bcast(&bytes, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    if (bytes > kMaxMessage) throw OutputError("govsim: error: MPI rank 0 sends more than 2 GB at once");
+    text.resize(static_cast<std::size_t>(bytes));
+    MPI_Bcast(text.data(), static_cast<int>(bytes), MPI_CHAR, 0, MPI_COMM_WORLD);
+  }
+
+ private:
+  static constexpr long long kMaxMessage = 2147483647;
+  int rank_ = 0, size_ = 1;
+};
+
+/// An error on one rank that the others do not know of: they would wait for
+/// it in their next exchange. Say it, and end every rank.
+[[noreturn]] void abort_all_ranks(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ScenarioError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "govsim: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "govsim: internal error\n");
+  }
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 2);
+  std::abort();
+}
+#endif
 
 int whole(const std::map<std::string, std::string>& o, const char* name, int low, int high, int fallback) {
   const auto it = o.find(name);
@@ -66,11 +136,44 @@ int calibrate_command(const std::vector<std::string>& positional, const std::map
   o.quiet = options.count("quiet") > 0;
   if (o.resume && o.out.empty()) throw std::invalid_argument("--resume needs --out DIR: the folder of the calibration to continue");
   o.stop = stop;
-  const CalibrationSummary s = run_calibration(o);
+  CalibrationSummary s;
+#ifdef GOVSIM_WITH_MPI
+  if (launched_by_mpi()) {
+    // Every rank runs the calibration in lockstep (models/app/sweep/calibrate.hpp: RankGroup);
+    // rank 0 writes the files and speaks.
+    int provided = 0;
+    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    struct Finalize {
+      ~Finalize() { MPI_Finalize(); }
+    } finalize;
+    MpiRanks ranks;
+    if (ranks.size() > 1) o.ranks = &ranks;
+    // One rank per core is the way to use MPI: without --threads, each rank runs one run at a time.
+    if (ranks.size() > 1 && !options.count("threads")) o.threads = 1;
+    if (ranks.rank() != 0) o.quiet = true;
+    try {
+      s = run_calibration(o);
+    } catch (const PeerFailed& e) {
+      // Another rank failed and says why (rank 0 says it for a rank that is not 0).
+      if (ranks.rank() == 0) std::fprintf(stderr, "govsim: error: %s\n", e.what());
+      return 2;
+    } catch (...) {
+      if (o.ranks && !ranks.failure_agreed) abort_all_ranks(std::current_exception());
+      if (ranks.rank() != 0) return 2;  // every rank failed alike: rank 0 says it once
+      throw;
+    }
+    if (ranks.rank() != 0) return s.interrupted ? kInterrupted : 0;
+  } else {
+    s = run_calibration(o);
+  }
+#else
+  s = run_calibration(o);
+#endif
   if (s.interrupted) {
     std::string again = "govsim calibrate " + o.targets_file + " --prior " + o.prior;
     for (const auto& [k, v] : options)
-      if (k != "prior" && k != "out" && k != "resume" && k != "force" && k != "threads" && k != "quiet")
+      if (k != "prior" && k != "out" && k != "resume" && k != "force" && k != "threads" && k != "quiet" && k != "set" &&
+          k != "seed")  // --set and --seed follow, from what the run used
         again += " --" + k + " " + v;
     for (const auto& x : sets) again += " --set " + x;
     if (seed) again += " --seed " + std::to_string(*seed);

@@ -180,7 +180,8 @@ const std::vector<CommandSpec>& commands() {
       {"calibrate", "govsim calibrate TARGETS.yaml --prior SCENARIO [options]",
        "Fits the scenario's uncertain parameters (their declared ranges are the priors) to the targets by\n"
        "ABC-SMC with adaptive tolerances; writes posterior.csv, generations.csv, predictive.csv and\n"
-       "calibrate.json (docs/calibration.md). Byte-identical at any --threads; --resume continues.",
+       "calibrate.json (docs/calibration.md). Byte-identical at any --threads and under mpirun (every rank\n"
+       "runs its share of each batch on --threads threads); --resume continues.",
        {{"prior", "SCENARIO", "the scenario whose `uncertain:` ranges are the priors"},
         {"population", "N", "particles per generation, 2..100000 (default 200)"},
         {"generations", "G", "at most G generations, generation 0 sampling the prior (default 6)"},
@@ -189,7 +190,8 @@ const std::vector<CommandSpec>& commands() {
         {"predictive", "M", "posterior predictive runs (default 100, at most N)"},
         {"rms", "R", "tolerance floor: root mean square standardised miss (default 1); the generation run at it is the last"},
         kSeed, kOut, kForce, kThreads, kSet, kQuiet, kResume, kHelp},
-       "  govsim calibrate scenarios/targets/district.yaml --prior scenarios/four-tier.yaml --population 200 --out results/cal\n"},
+       "  govsim calibrate scenarios/targets/district.yaml --prior scenarios/four-tier.yaml --population 200 --out results/cal\n"
+       "  mpirun -n 2 govsim calibrate scenarios/targets/district.yaml --prior scenarios/four-tier.yaml --threads 1 --out results/cal\n"},
       {"check", "govsim check SCENARIO [--set PATH=VALUE ...]", "Validates a scenario without running it.",
        {kSet, kHelp},
        "  govsim check scenarios/variants/ngo-only.yaml\n"

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <mutex>
+#include <optional>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -129,6 +131,60 @@ double plain_quantile(std::vector<double> v, double q) {
 
 Json num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
+/// What one run gave: the targets' simulated values, or nothing (a failed run).
+using Outcome = std::optional<std::vector<double>>;
+
+/// Collective with several ranks: every rank learns whether any failed. The
+/// failing rank rethrows its own error, the others throw PeerFailed; alone,
+/// `error` is simply rethrown.
+void agree(RankGroup* ranks, const std::exception_ptr& error) {
+  if (!ranks || ranks->size() < 2) {
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+  std::string mine;
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      mine = e.what();
+    } catch (...) {
+    }
+    if (mine.empty()) mine = "an unknown error";
+  }
+  const auto all = ranks->all_gather(mine);
+  for (std::size_t r = 0; r < all.size(); ++r)
+    if (!all[r].empty()) {
+      ranks->failure_agreed = true;
+      if (error) std::rethrow_exception(error);
+      throw PeerFailed("MPI rank " + std::to_string(r) + ": " + all[r]);
+    }
+}
+
+/// Run records as one text, to send between ranks: per record a line
+/// "run ok bytes" and then the record's bytes.
+std::string pack(const std::vector<std::pair<std::size_t, RunRecord>>& records) {
+  std::string out;
+  for (const auto& [run, record] : records)
+    out += std::to_string(run) + (record.ok ? " 1 " : " 0 ") + std::to_string(record.text.size()) + '\n' + record.text;
+  return out;
+}
+
+std::vector<std::pair<std::size_t, RunRecord>> unpack(const std::string& text) {
+  std::vector<std::pair<std::size_t, RunRecord>> out;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t newline = text.find('\n', at);
+    unsigned long long run = 0, bytes = 0;
+    int ok = 0;
+    if (newline == std::string::npos || std::sscanf(text.c_str() + at, "%llu %d %llu", &run, &ok, &bytes) != 3 ||
+        bytes > text.size() - newline - 1)
+      throw std::runtime_error("calibrate: a malformed batch of run records from another MPI rank");
+    out.emplace_back(static_cast<std::size_t>(run), RunRecord{ok == 1, text.substr(newline + 1, bytes)});
+    at = newline + 1 + bytes;
+  }
+  return out;
+}
+
 struct Particle {
   std::size_t index = 0;          ///< proposal index in its generation
   std::vector<double> u;          ///< position in the unit cube of the priors
@@ -213,42 +269,153 @@ class Calibration {
     return s;
   }
 
-  /// Runs proposals [first, units.size()) of generation `gen` that have no
-  /// record yet; false when interrupted.
-  bool evaluate(int gen, const std::vector<std::vector<double>>& units, std::size_t first) {
-    const SweepSpec s = spec(gen, units);
-    const std::string dir = gen_dir(dir_, gen);
-    std::error_code ec;
-    fs::create_directories(fs::path(dir) / "runs", ec);
-    if (ec) throw OutputError(dir + ": error: cannot create: " + ec.message());
-    std::vector<std::size_t> pending;
-    for (std::size_t i = first; i < units.size(); ++i)
-      if (!has_record(dir, i, 0)) pending.push_back(i);
-    if (pending.empty()) return true;
-    const std::size_t total = pending.size(), every = std::max<std::size_t>(1, total / 5);
-    const std::size_t done = run_pending(s, dir, pending, o_.threads, o_.stop, [&](std::size_t d, std::size_t) {
-      if (!o_.quiet && (d % every == 0 || d == total))
-        std::fprintf(stderr, "    generation %d: %zu/%zu runs of this batch done\n", gen, d, total);
-    });
-    runs_done_ += done;
-    return done == pending.size();
+  bool root() const { return !o_.ranks || o_.ranks->rank() == 0; }
+  bool shared() const { return o_.ranks && o_.ranks->size() > 1; }
+  bool talk() const { return !o_.quiet && root(); }
+
+  /// Rank 0 alone does `write` (files); with several ranks, all learn whether it failed.
+  void on_root(const std::function<void()>& write) const {
+    std::exception_ptr error;
+    if (root()) {
+      try {
+        write();
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    agree(o_.ranks, error);
   }
 
-  /// The distance and simulated target values of proposal i, from its record.
-  void read(int gen, Particle& p, std::size_t& failed) const {
-    const std::string dir = gen_dir(dir_, gen);
-    p.sims.assign(targets_.targets.size(), NAN);
+  /// Runs the points [first, s.points.size()) of plan `s` (records in `dir`)
+  /// that have no record yet, and fills outcomes[first, ...) from every one's
+  /// record; false when interrupted. With several MPI ranks, rank 0 decides
+  /// what is pending, each rank runs every ranks-th of it, rank 0 writes all
+  /// the records, and every rank reads the same outcomes from them.
+  bool evaluate(const SweepSpec& s, const std::string& dir, std::size_t first, const std::string& label,
+                std::vector<Outcome>& outcomes) {
+    const std::size_t end = s.points.size();
+    outcomes.resize(end);
+    std::exception_ptr error;
+    std::vector<std::size_t> pending;
+    if (root()) {
+      try {
+        std::error_code ec;
+        fs::create_directories(fs::path(dir) / "runs", ec);
+        if (ec) throw OutputError(dir + ": error: cannot create: " + ec.message());
+        for (std::size_t i = first; i < end; ++i)
+          if (!has_record(dir, i, 0)) pending.push_back(i);
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    agree(o_.ranks, error);
+    if (shared()) pending = share_pending(pending);
+    const std::size_t total = pending.size(), every = std::max<std::size_t>(1, total / 5);
+    const auto progress = [&](std::size_t d, std::size_t) {
+      if (talk() && (d % every == 0 || d == total))
+        std::fprintf(stderr, "    %s: %zu/%zu runs of this batch done%s\n", label.c_str(), d, total,
+                     shared() ? " (rank 0's share)" : "");
+    };
+    std::size_t done = 0;
+    std::vector<std::pair<std::size_t, RunRecord>> kept;  // a rank other than 0: its records, for rank 0 to write
+    try {
+      if (root()) {
+        done = run_pending(s, dir, pending, o_.threads, o_.stop, progress);
+      } else {
+        std::mutex mutex;
+        done = run_pending_to(
+            s, pending, o_.threads, o_.stop,
+            [&](std::size_t run, const RunRecord& record) {
+              const std::lock_guard<std::mutex> lock(mutex);
+              kept.emplace_back(run, record);
+            },
+            {});
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    agree(o_.ranks, error);
+    runs_done_ += done;
+    bool interrupted = done < pending.size();
+    if (shared()) {
+      // Every rank's records (and whether it was interrupted) to every rank; rank 0 writes them.
+      const auto all = o_.ranks->all_gather(std::string(interrupted ? "1" : "0") + pack(kept));
+      for (std::size_t r = 0; r < all.size(); ++r) interrupted |= all[r][0] == '1';
+      if (root()) {
+        try {
+          for (std::size_t r = 1; r < all.size(); ++r)
+            for (const auto& [run, record] : unpack(all[r].substr(1))) {
+              write_record(dir, s, run, record);
+              ++runs_done_;
+            }
+        } catch (...) {
+          error = std::current_exception();
+        }
+      }
+      agree(o_.ranks, error);
+    }
+    if (interrupted) return false;
+    // The outcomes, from the records (rank 0 reads them and sends them to the others).
+    std::vector<std::pair<std::size_t, RunRecord>> records;
+    if (root()) {
+      try {
+        for (std::size_t i = first; i < end; ++i) records.emplace_back(i, load_record(dir, i));
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    agree(o_.ranks, error);
+    if (shared()) {
+      std::string text = root() ? pack(records) : std::string();
+      o_.ranks->broadcast(text);
+      if (!root()) records = unpack(text);
+    }
+    for (const auto& [i, record] : records) outcomes[i] = outcome_of(record);
+    return true;
+  }
+
+  /// Rank 0's pending list, on every rank; this rank's share of it (every ranks-th).
+  std::vector<std::size_t> share_pending(const std::vector<std::size_t>& pending) const {
+    std::string text;
+    if (root())
+      for (std::size_t i : pending) text += std::to_string(i) + ' ';
+    o_.ranks->broadcast(text);
+    std::vector<std::size_t> all, mine;
+    std::istringstream in(text);
+    for (std::size_t i; in >> i;) all.push_back(i);
+    for (std::size_t j = static_cast<std::size_t>(o_.ranks->rank()); j < all.size(); j += static_cast<std::size_t>(o_.ranks->size()))
+      mine.push_back(all[j]);
+    return mine;
+  }
+
+  /// The record of run `i` in `dir` (ok=false: the run failed).
+  static RunRecord load_record(const std::string& dir, std::size_t i) {
     std::error_code ec;
-    if (fs::exists(record_path(dir, p.index, 0, false), ec)) {
+    if (fs::exists(record_path(dir, i, 0, false), ec)) return {false, {}};
+    return {true, read_text(record_path(dir, i, 0, true))};
+  }
+
+  /// The targets' simulated values from a run's record; none for a failed run.
+  Outcome outcome_of(const RunRecord& record) const {
+    if (!record.ok) return std::nullopt;
+    const MetricRows rows = parse_record(record.text);
+    std::vector<double> sims(targets_.targets.size());
+    for (std::size_t t = 0; t < sims.size(); ++t) sims[t] = target_value(targets_.targets[t], rows, base_);
+    return sims;
+  }
+
+  /// The distance and simulated target values of proposal p, from its outcome.
+  void read(const Outcome& outcome, Particle& p, std::size_t& failed) const {
+    if (!outcome) {
+      p.sims.assign(targets_.targets.size(), NAN);
       p.distance = kInf;
       ++failed;
       return;
     }
-    const MetricRows rows = parse_record(read_text(record_path(dir, p.index, 0, true)));
+    p.sims = *outcome;
     double d2 = 0;
     for (std::size_t t = 0; t < targets_.targets.size(); ++t) {
       const Target& target = targets_.targets[t];
-      p.sims[t] = target_value(target, rows, base_);
       const double z = (p.sims[t] - target.observed) / target.uncertainty;
       d2 += z * z;
     }
@@ -283,6 +450,7 @@ class Calibration {
   void write_generations(const std::vector<GenerationStats>& stats) const;
   void write_posterior(const std::vector<Particle>& particles) const;
   Json predictive_check(const std::vector<Particle>& posterior, bool& interrupted);
+  void prepare_folder();
 
   const CalibrateOptions& o_;
   TargetsFile targets_;
@@ -341,25 +509,15 @@ Json Calibration::predictive_check(const std::vector<Particle>& posterior, bool&
   const int gen = static_cast<int>(kPredictiveGeneration);
   const SweepSpec sp = spec(gen, units);
   const std::string dir = (fs::path(dir_) / "predictive").string();
-  std::error_code ec;
-  fs::create_directories(fs::path(dir) / "runs", ec);
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < m; ++i)
-    if (!has_record(dir, i, 0)) pending.push_back(i);
-  if (!pending.empty()) {
-    const std::size_t done = run_pending(sp, dir, pending, o_.threads, o_.stop, {});
-    runs_done_ += done;
-    if (done < pending.size()) {
-      interrupted = true;
-      return {};
-    }
+  std::vector<Outcome> outcomes;
+  if (!evaluate(sp, dir, 0, "predictive check", outcomes)) {
+    interrupted = true;
+    return {};
   }
   std::vector<std::vector<double>> sims(targets_.targets.size());
-  for (std::size_t i = 0; i < m; ++i) {
-    if (fs::exists(record_path(dir, i, 0, false), ec)) continue;
-    const MetricRows rows = parse_record(read_text(record_path(dir, i, 0, true)));
-    for (std::size_t t = 0; t < targets_.targets.size(); ++t) sims[t].push_back(target_value(targets_.targets[t], rows, base_));
-  }
+  for (const Outcome& x : outcomes)
+    if (x)
+      for (std::size_t t = 0; t < targets_.targets.size(); ++t) sims[t].push_back((*x)[t]);
   Json out = Json::array();
   std::ostringstream csv;
   csv << "target,statistic,observed,uncertainty,p05,median,p95,runs,z_median,status\n";
@@ -379,14 +537,11 @@ Json Calibration::predictive_check(const std::vector<Particle>& posterior, bool&
                    {"uncertainty", num(x.uncertainty)}, {"p05", num(p05)}, {"median", num(med)}, {"p95", num(p95)},
                    {"runs", sims[t].size()}, {"z_median", num(z)}, {"status", status}});
   }
-  write_file_atomically((fs::path(dir_) / "predictive.csv").string(), csv.str());
+  on_root([&] { write_file_atomically((fs::path(dir_) / "predictive.csv").string(), csv.str()); });
   return out;
 }
 
-CalibrationSummary Calibration::run() {
-  CalibrationSummary summary;
-  const auto wall_start = std::chrono::steady_clock::now();
-  // The folder: new, or the very same calibration to resume.
+void Calibration::prepare_folder() {
   std::error_code ec;
   if (o_.resume) {
     dir_ = o_.out;
@@ -408,10 +563,18 @@ CalibrationSummary Calibration::run() {
     for (const char* f : {"posterior.csv", "generations.csv", "predictive.csv", "calibrate.json"}) fs::remove(fs::path(dir_) / f, ec);
     write_file_atomically((fs::path(dir_) / "plan.json").string(), json_text(identity_));
   }
+}
+
+CalibrationSummary Calibration::run() {
+  CalibrationSummary summary;
+  const auto wall_start = std::chrono::steady_clock::now();
+  // The folder: new, or the very same calibration to resume (rank 0's; the others write nothing).
+  on_root([&] { prepare_folder(); });
+  if (shared()) o_.ranks->broadcast(dir_);
   summary.dir = dir_;
   const std::size_t n = static_cast<std::size_t>(o_.population), k = params_.size();
   const std::size_t cap = static_cast<std::size_t>(std::ceil(static_cast<double>(n) / o_.min_acceptance));
-  if (!o_.quiet)
+  if (talk())
     std::fprintf(stderr, "calibrate %s: %zu parameters, %zu targets, %zu particles, at most %d generations -> %s\n",
                  base_.name.c_str(), k, targets_.targets.size(), n, o_.generations, dir_.c_str());
   const double floor = o_.rms * std::sqrt(static_cast<double>(targets_.targets.size()));
@@ -462,6 +625,7 @@ CalibrationSummary Calibration::run() {
     }
     // Propose in batches until N are accepted; the N accepted first in index order form the generation.
     std::vector<std::vector<double>> units;
+    std::vector<Outcome> outcomes;
     std::vector<Particle> accepted;
     std::size_t read_upto = 0;
     bool abandoned = false;
@@ -475,7 +639,7 @@ CalibrationSummary Calibration::run() {
       batch = std::min(std::max(batch, want), cap - units.size());  // never by the threads: runs are part of the result
       const std::size_t first = units.size();
       for (std::size_t i = 0; i < batch; ++i) units.push_back(propose(gen, first + i, prev, cumulative, l));
-      if (!evaluate(gen, units, first)) {
+      if (!evaluate(spec(gen, units), gen_dir(dir_, gen), first, "generation " + std::to_string(gen), outcomes)) {
         summary.interrupted = true;
         return summary;
       }
@@ -483,7 +647,7 @@ CalibrationSummary Calibration::run() {
         Particle p;
         p.index = read_upto;
         p.u = units[read_upto];
-        read(gen, p, g.failed);
+        read(outcomes[read_upto], p, g.failed);
         if (gen == 0 ? std::isfinite(p.distance) : p.distance <= g.tolerance) accepted.push_back(std::move(p));
       }
       g.proposed = read_upto;
@@ -497,6 +661,7 @@ CalibrationSummary Calibration::run() {
       stopped = "generation " + std::to_string(gen) + " was abandoned: fewer than " + std::to_string(n) +
                 " of " + std::to_string(cap) + " proposals (N / min acceptance) were within tolerance " +
                 csv_number(g.tolerance) + "; the posterior is generation " + std::to_string(gen - 1);
+      if (gen == 0 && o_.ranks) o_.ranks->failure_agreed = true;  // every rank throws it, from the same records
       if (gen == 0) throw ScenarioError(o_.targets_file, 0, 0, "no run gave a value for every target: " + stopped);
       break;
     }
@@ -522,10 +687,12 @@ CalibrationSummary Calibration::run() {
     g.ess = sw2 > 0 ? 1.0 / sw2 : 0;
     stats.push_back(g);
     prev = std::move(accepted);
-    write_generations(stats);
-    write_posterior(prev);
+    on_root([&] {
+      write_generations(stats);
+      write_posterior(prev);
+    });
     summary.generations = gen + 1;
-    if (!o_.quiet)
+    if (talk())
       std::fprintf(stderr, "  generation %d: tolerance %s, %zu accepted of %zu proposed (%.1f%%), ESS %.0f, %zu runs\n", gen,
                    csv_number(g.tolerance).c_str(), g.accepted, g.proposed, 100 * g.acceptance, g.ess, g.runs);
     if (gen > 0 && g.acceptance < o_.min_acceptance) {
@@ -540,7 +707,7 @@ CalibrationSummary Calibration::run() {
     }
     if (gen + 1 == o_.generations) stopped = "reached --generations " + std::to_string(o_.generations);
   }
-  write_generations(stats);
+  on_root([&] { write_generations(stats); });
   // The posterior predictive check.
   bool interrupted = false;
   const Json ppc = predictive_check(prev, interrupted);
@@ -624,10 +791,14 @@ CalibrationSummary Calibration::run() {
   for (const auto& x : ppc) conflicts += x["status"] == "conflict";
   j["conflicts"] = conflicts;
   j["runs"] = runs + static_cast<std::size_t>(std::min(o_.predictive, static_cast<int>(prev.size())));
-  write_file_atomically((fs::path(dir_) / "calibrate.json").string(), j.dump(2) + "\n");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  write_file_atomically((fs::path(dir_) / "timing.json").string(),
-                        Json({{"wall_seconds", wall}, {"threads", o_.threads}, {"runs_this_process", runs_done_}}).dump(2) + "\n");
+  on_root([&] {
+    write_file_atomically((fs::path(dir_) / "calibrate.json").string(), j.dump(2) + "\n");
+    // runs_this_process: the runs this invocation made (on every rank), not those a resume found recorded.
+    write_file_atomically((fs::path(dir_) / "timing.json").string(),
+                          Json({{"wall_seconds", wall}, {"threads", o_.threads}, {"ranks", o_.ranks ? o_.ranks->size() : 1},
+                                {"runs_this_process", runs_done_}}).dump(2) + "\n");
+  });
   summary.runs = j["runs"].get<std::size_t>();
   summary.final_tolerance = stats.empty() ? NAN : stats.back().tolerance;
   summary.final_ess = prev.empty() ? 0 : [&] {
@@ -637,7 +808,7 @@ CalibrationSummary Calibration::run() {
   }();
   summary.stopped_because = stopped;
   // The summary table.
-  if (o_.quiet) return summary;
+  if (!talk()) return summary;
   std::printf("calibrated %s to %zu targets: %d generations, %zu runs; %s\n", base_.name.c_str(), targets_.targets.size(),
               summary.generations, summary.runs, stopped.c_str());
   std::printf("%-36s %12s %12s %12s %12s\n", "parameter", "prior", "q2.5", "median", "q97.5");
@@ -682,9 +853,17 @@ WeightedMoments weighted_moments(const std::vector<std::vector<double>>& x, cons
 }
 
 CalibrationSummary run_calibration(const CalibrateOptions& options) {
-  if (options.population < 2) throw ScenarioError(options.targets_file, 0, 0, "--population must be at least 2");
-  Calibration c(options);
-  return c.run();
+  // Every rank reads the targets and the scenario; all stop if any cannot.
+  std::optional<Calibration> c;
+  std::exception_ptr error;
+  try {
+    if (options.population < 2) throw ScenarioError(options.targets_file, 0, 0, "--population must be at least 2");
+    c.emplace(options);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  agree(options.ranks, error);
+  return c->run();
 }
 
 }  // namespace govsim

@@ -15,10 +15,38 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace govsim {
+
+/// The processes one calibration runs on: MPI ranks under mpirun (the CLI
+/// provides them; this library knows no MPI). Every rank runs the same
+/// algorithm in lockstep: it derives the same proposals (keyed by seed,
+/// generation and index, never by rank), runs its share of each batch, the
+/// records are exchanged, and every rank takes the same decisions from the
+/// same records. Rank 0 alone writes files.
+class RankGroup {
+ public:
+  virtual ~RankGroup() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  /// Collective: every rank passes its text and receives every rank's, in rank order.
+  virtual std::vector<std::string> all_gather(const std::string& mine) = 0;
+  /// Collective: rank 0's `text` on every rank.
+  virtual void broadcast(std::string& text) = 0;
+  /// Set on every rank before a failure that all ranks agreed on is thrown
+  /// (so none is left waiting in a collective): the caller may end normally.
+  bool failure_agreed = false;
+};
+
+/// Thrown on every rank but the one that failed (which throws its own error):
+/// the calibration stops on all ranks. what(): the failing rank's message.
+class PeerFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct CalibrateOptions {
   std::string targets_file, prior;
@@ -37,6 +65,7 @@ struct CalibrateOptions {
   bool resume = false, force = false, quiet = false;
   std::atomic<bool>* stop = nullptr;
   std::string resume_command;           ///< said when interrupted
+  RankGroup* ranks = nullptr;           ///< MPI ranks (each runs `threads` threads); null: this process alone
 };
 
 /// What a finished calibration reports (also in calibrate.json).

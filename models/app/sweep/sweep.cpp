@@ -791,6 +791,14 @@ std::vector<std::size_t> prepare_sweep_folder(const SweepSpec& spec, std::string
 std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std::vector<std::size_t>& pending,
                         int threads, std::atomic<bool>* cancel,
                         const std::function<void(std::size_t, std::size_t)>& on_done) {
+  return run_pending_to(
+      spec, pending, threads, cancel,
+      [&](std::size_t run, const RunRecord& record) { write_record(dir, spec, run, record); }, on_done);
+}
+
+std::size_t run_pending_to(const SweepSpec& spec, const std::vector<std::size_t>& pending, int threads,
+                           std::atomic<bool>* cancel, const std::function<void(std::size_t, const RunRecord&)>& keep,
+                           const std::function<void(std::size_t, std::size_t)>& on_done) {
   // Consecutive replications of a point under one seed run as one batch:
   // the organisation and the residents are built once for them (the records
   // are the same as run one by one). Batches stay small enough to keep every
@@ -824,7 +832,7 @@ std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std
     try {
       const auto records = execute_runs(spec, batch.first_run, batch.count, 1, cancel);
       for (int i = 0; i < batch.count; ++i) {
-        write_record(dir, spec, batch.first_run + static_cast<std::size_t>(i), records[static_cast<std::size_t>(i)]);
+        keep(batch.first_run + static_cast<std::size_t>(i), records[static_cast<std::size_t>(i)]);
         const std::lock_guard<std::mutex> lock(mutex);
         ++done;
         failed += !records[static_cast<std::size_t>(i)].ok;

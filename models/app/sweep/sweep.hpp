@@ -122,6 +122,14 @@ std::size_t run_pending(const SweepSpec& spec, const std::string& dir, const std
                         int threads, std::atomic<bool>* cancel,
                         const std::function<void(std::size_t, std::size_t)>& on_done);
 
+/// As run_pending, but each finished run's record goes to `keep(run, record)`
+/// (called from the worker threads, several at once: it must be thread-safe)
+/// instead of to a file: for an MPI rank whose records another rank writes.
+/// A record `keep` cannot take (it throws) stops the runs, and the error propagates.
+std::size_t run_pending_to(const SweepSpec& spec, const std::vector<std::size_t>& pending, int threads,
+                           std::atomic<bool>* cancel, const std::function<void(std::size_t, const RunRecord&)>& keep,
+                           const std::function<void(std::size_t, std::size_t)>& on_done);
+
 /// 16 hex digits of a 64-bit value (hashes in plans and manifests).
 std::string hex64(std::uint64_t x);
 /// A whole file of the run's own output (records, plans); OutputError when it cannot be read.
