@@ -54,17 +54,21 @@ class Registry:
         return name in self.entries
 
     def get(self, name: str) -> Entry:
+        """The entry of a metric: the registry's, else one inferred from its name."""
         return self.entries.get(name) or fallback_entry(name)
 
     def label(self, name: str, lang: str = "en") -> str:
+        """'mean response time': the metric's label in `lang` (English when the language has none)."""
         labels = self.get(name)["label"]
         return str(labels.get(lang) or labels["en"])
 
     def explain(self, name: str, lang: str = "en") -> str:
+        """One sentence on what the metric measures, in `lang` (English when the language has none)."""
         texts = self.get(name)["explain"]
         return str(texts.get(lang) or texts.get("en", ""))
 
     def better(self, name: str) -> str:
+        """'lower', 'higher' or 'neutral': which way the metric improves."""
         return str(self.get(name).get("better", "neutral"))
 
     def verdict_metrics(self, present: Iterable[str]) -> list[str]:

@@ -130,3 +130,21 @@ def test_peel_quantile_and_chance_density():
     # base rate 0.3 in a box of 100 samples: 0.3 + 2 * sqrt(0.21 / 100)
     assert gp.chance_density(0.3, 100) == pytest.approx(0.3 + 2 * math.sqrt(0.0021))
     assert gp.chance_density(0.0, 10) == pytest.approx(2 * math.sqrt(1e-13))  # never exactly the base rate
+
+
+def test_statistics_live_in_stats_only():
+    """No module of the package but stats.py computes intervals or quantiles itself (no copied t-table,
+    no second Student-t): scipy, standard deviations and quantile functions appear only there."""
+    import os
+    import re
+
+    package = os.path.dirname(gp.__file__)
+    pattern = re.compile(r"\bimport scipy|\bscipy\.|\.std\(|np\.quantile|\.quantile\(|spearmanr|\bt975\b|\bt_critical\b")
+    offenders = []
+    for folder, _, files in os.walk(package):
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(".py") and path != gp.__file__:
+                with open(path, encoding="utf-8") as f:
+                    offenders += [f"{path}:{i}" for i, line in enumerate(f, 1) if pattern.search(line)]
+    assert not offenders, offenders
