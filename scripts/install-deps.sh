@@ -17,8 +17,9 @@ for flag in "$@"; do
     *) echo "install-deps: unknown option '$flag' (--fuzz, --lint)" >&2; exit 2 ;;
   esac
 done
-# scipy: exact Student-t quantiles in the plots; Random123: the reference Philox the tests compare with.
-packages+=(python3-scipy librandom123-dev)
+# scipy: exact Student-t quantiles in the plots; Random123: the reference Philox the tests compare with;
+# mypy: the type check of scripts/govsim_analysis (ctest PythonTypes).
+packages+=(python3-scipy librandom123-dev mypy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,11 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
+import pytest
+
+from govsim_analysis.stats import weighted_quantile
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLOTS = os.path.join(ROOT, "scripts", "govsim_plots.py")
 GOVSIM = os.environ.get("GOVSIM_BINARY", os.path.join(ROOT, "build", "release", "govsim"))
@@ -54,6 +59,12 @@ def test_calibrate_cli_and_plots(tmp_path):
     assert len(meta["generations"]) == 2 and len(meta["predictive_check"]) == 2
     header = (out / "posterior.csv").read_text().splitlines()[0]
     assert header == "particle,units.first.resolves.job.mean,units.second.resolves.job.mean,weight,distance,sim:w,sim:ratio"
+    # The posterior intervals in calibrate.json are weighted quantiles of posterior.csv: the C++ and
+    # govsim_analysis.stats.weighted_quantile (the calibrate plot's fallback) agree on the definition.
+    post = pd.read_csv(out / "posterior.csv")
+    for q in meta["parameters"]:
+        for key, level in (("q025", 0.025), ("median", 0.5), ("q975", 0.975)):
+            assert weighted_quantile(post[q["path"]], post["weight"], level) == pytest.approx(q[key], rel=1e-9), (q, key)
     p = subprocess.run([PYTHON, PLOTS, "calibrate", str(out)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     for name in ("calibrate_marginals.png", "calibrate_pairs.png"):

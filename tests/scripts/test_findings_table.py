@@ -1,11 +1,7 @@
-"""scripts/findings_table.py: the findings table from a comparison.csv."""
-import os
-import sys
-
+"""scripts/findings_table.py (govsim_analysis/findings.py): the findings table from a comparison.csv."""
 import pandas as pd
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-import findings_table as ft  # noqa: E402
+from govsim_analysis import findings as ft
 
 
 def comparison(rows):

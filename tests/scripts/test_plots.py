@@ -1,4 +1,4 @@
-"""Tests of scripts/govsim_plots.py and scripts/govsim_report.py.
+"""Tests of scripts/govsim_plots.py and scripts/govsim_report.py (the govsim_analysis package).
 
 Run with:  /usr/bin/python3 -m pytest -q tests/scripts
 
@@ -157,9 +157,7 @@ def test_structure_plot(results, binary, tmp_path):
 
 
 def test_parse_dot():
-    sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
-    sys.path.insert(0, SCRIPTS)
-    import govsim_plots as gp
+    from govsim_analysis.plots import structure as gp
 
     nodes, edges = gp.parse_dot('digraph organisation {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n'
                                 '  u0 [label="district\\ndepartment, staff 4", tier="district"];\n'
@@ -261,16 +259,15 @@ def test_compare_baseline_and_lang(results, binary, tmp_path):
 
 
 def test_plot_labels_come_from_the_registry(results):
-    sys.dont_write_bytecode = True
-    sys.path.insert(0, SCRIPTS)
-    import govsim_plots as gp
-    runs, table, meta = gp.load_compare(str(results["tiers"]))
+    from govsim_analysis.registry import Registry, axis_label
+    from govsim_analysis.results import load_compare
+    runs, table, meta = load_compare(str(results["tiers"]))
     reg = meta["registry"]
-    assert gp.axis_label(reg, "response_median_h", "en", "days") == "median response time (days)"
-    assert gp.axis_label(reg, "service_gap", "en", difference=True) == "service gap (percentage points)"
-    assert gp.axis_label(reg, "response_median_h", "zh") == "响应时间中位数（小时）"
+    assert axis_label(reg, "response_median_h", "en", "days") == "median response time (days)"
+    assert axis_label(reg, "service_gap", "en", difference=True) == "service gap (percentage points)"
+    assert axis_label(reg, "response_median_h", "zh") == "响应时间中位数（小时）"
     # An old folder without a registry still gets units, not raw names with "(days)".
-    assert gp.axis_label(gp.Registry(), "response_median_h", "en", "hours") == "response median h (hours)"
+    assert axis_label(Registry(), "response_median_h", "en", "hours") == "response median h (hours)"
 
 
 # --- sweep and sensitivity (synthetic CSVs) --------------------------------------------------------------
@@ -381,10 +378,9 @@ def test_help():
 def test_sweep_bands_clipped_and_heatmap_scale_shared(tmp_path, monkeypatch):
     """Bands never go below zero; heatmap panels in the same unit share one colour scale starting at zero;
     axes name the metric and its unit, not `response_median_h (days)`."""
-    sys.dont_write_bytecode = True
-    sys.path.insert(0, SCRIPTS)
-    import govsim_plots as gp
     import pandas as pd
+
+    from govsim_analysis.plots import sweep as gp
     # Large spread across replications: a naive band would reach far below zero.
     rows = []
     for point, staff in enumerate((2, 4, 8)):

@@ -1,4 +1,4 @@
-"""PRIM (scripts/govsim_prim.py) on synthetic data with known answers.
+"""PRIM (scripts/govsim_analysis/prim.py, behind govsim_prim.py) on synthetic data with known answers.
 
 - a box planted in four uniform parameters (x0 < 0.3 and x1 > 0.6, with 5% of
   cases of interest scattered outside it) is recovered: its limits within
@@ -7,13 +7,9 @@
 - in pure noise (cases of interest drawn at random, 30%) no box is reported.
 """
 
-import os
-import sys
-
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "scripts"))
-import govsim_prim as prim  # noqa: E402
+from govsim_analysis import prim
 
 NAMES = ["x0", "x1", "x2", "x3"]
 
