@@ -295,7 +295,7 @@ std::vector<Section> sweep_tables() {
                 P("samples", T::integer).note("required by lhs and sobol").range(2, 100000).means("sample size"),
                 P("trajectories", T::integer).note("required by morris").range(2, 10000).means("Morris trajectories"),
                 P("levels", T::integer).def("4").range(2, 100).means("morris: levels of the grid (even)"),
-                P("seed", T::integer).def("1").range(0, 18446744073709551615.0).means("the seed of the design's own draws (lhs, morris)"),
+                P("seed", T::integer).def("1").range(0, 18446744073709551615.0).means("drives the sampling of lhs, morris and sobol designs, and the bootstrap (not the simulation seeds)"),
                 P("points", T::list).note("required by points").means("points: {parameter: value} maps")}});
   s.push_back({"parameters.*", "one varied parameter of a sweep",
                {P("path", T::text).required().means("scenario path(s) it sets (a list sets several to one value)"),
