@@ -66,7 +66,9 @@ TEST(ParameterTables, KeysAreUniqueAndEveryRowSaysWhatItIs) {
           EXPECT_FALSE(p.choices.empty()) << s.path << "." << p.key;
         }
         if (!p.schema.empty()) {
-          EXPECT_NO_THROW((void)nlohmann::json::parse(p.schema)) << s.path << "." << p.key;
+          nlohmann::json extra;
+          EXPECT_NO_THROW(extra = nlohmann::json::parse(p.schema)) << s.path << "." << p.key;
+          EXPECT_TRUE(extra.is_object()) << s.path << "." << p.key;
         }
       }
     }
@@ -171,6 +173,21 @@ TEST(ParameterTables, DefaultsAreTheDomainStructsDefaults) {
   EXPECT_EQ(with.unit_group("ngo")->contract->oversight_share, Contract{}.oversight_share);
   EXPECT_EQ(with.calendars.at(0).overtime_limit_h, CalendarSpec{}.overtime_limit_h);
   EXPECT_EQ(with.calendars.at(0).overrun, CalendarSpec{}.overrun);
+}
+
+TEST(ParameterTables, SweepDefaultsAreTheSweepSpecsDefaults) {
+  const auto dir = temp_folder("input-sweep-defaults");
+  write_scenario(dir, "base.yaml", kMinimal);
+  const SweepSpec spec = load_sweep_text("base: base.yaml\nparameters: {staff: {path: units.station.staff, values: [1, 2]}}\n",
+                                         (dir / "sweep.yaml").string());
+  const SweepSpec plain;
+  EXPECT_EQ(spec.replications, plain.replications);
+  EXPECT_EQ(spec.seed, plain.seed);
+  EXPECT_EQ(spec.levels, plain.levels);
+  EXPECT_EQ(spec.design_seed, plain.design_seed);
+  EXPECT_EQ(spec.design, DesignKind::grid);
+  EXPECT_EQ(spec.parameters.at(0).integer, SweepParameter{}.integer);
+  EXPECT_EQ(spec.parameters.at(0).log_scale, SweepParameter{}.log_scale);
 }
 
 // --- The Reader --------------------------------------------------------------

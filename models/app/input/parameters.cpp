@@ -264,14 +264,14 @@ std::vector<Section> scenario_tables() {
                 P("weight", T::number).note("required in a mixture component").range(0, 1e9).means("a mixture component's weight"),
                 P("offset", T::number).def("0").range(0, 1e9).unit("h").means("a constant added to every sample")}});
   s.push_back({"uncertain.*", "a parameter's plausible range, source and grade (read by models/app/input/uncertain.cpp)",
-               {P("dist", T::choice).def("uniform").choices({"uniform", "loguniform", "triangular", "choice", "integer"})
+               {P("dist", T::choice).required().choices({"uniform", "loguniform", "triangular", "choice", "integer"})
                     .means("how explore samples it"),
                 P("low", T::number).note("required but for choice").means("the lower end"),
                 P("high", T::number).note("required but for choice").means("the upper end"),
                 P("mode", T::number).note("required by triangular").means("the most likely value"),
                 P("values", T::list).note("required by choice").means("the values (at least 2)").schema(R"({"minItems": 2})"),
-                P("source", T::text).required().means("where the range comes from"),
-                P("grade", T::choice).def("C").choices({"A", "B", "C"})
+                P("source", T::text).note("none").means("where the range comes from"),
+                P("grade", T::choice).required().choices({"A", "B", "C"})
                     .means("A measured here, B comparable places or literature, C assumption")}});
   return s;
 }

@@ -119,6 +119,12 @@ double Reader::number(const std::string& key) const {
   return number_in(key, fallback, p.low, p.low_open, p.high, p.high_open);
 }
 
+double Reader::number_at_most(const std::string& key, double high) const {
+  const Parameter& p = parameter(key, ParameterType::number);
+  const double fallback = p.default_value.empty() ? 0.0 : std::strtod(p.default_value.c_str(), nullptr);
+  return number_in(key, fallback, p.low, p.low_open, std::min(high, p.high), p.high_open);
+}
+
 int Reader::integer(const std::string& key) const {
   const Parameter& p = parameter(key, ParameterType::integer);
   const int fallback = p.default_value.empty() ? 0 : std::atoi(p.default_value.c_str());

@@ -62,6 +62,9 @@ class Reader {
   std::string text(const std::string& key) const;
   std::string choice(const std::string& key) const;
   sim::Distribution distribution(const std::string& key) const;
+  /// The table's default and lower bound, with an upper bound that depends on
+  /// other values (hours per year: at most 8760 for every place).
+  double number_at_most(const std::string& key, double high) const;
 
   // --- Explicit: for a range that depends on other values, or a mapping without a table.
   double number(const std::string& key, double fallback, double low, double high, bool low_open = false) const;

@@ -195,8 +195,8 @@ UnitGroup read_unit_group(const Reader& top, const Scenario& s, const YAML::Node
   g.calendar = r.has("calendar") ? r.text("calendar") : "";
   // Diverted work in hours per member per year: at most every hour of a year
   // for every place (a unit can be overloaded, which the run then shows).
-  g.admin_hours_per_year = r.number("admin_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
-  g.economic_hours_per_year = r.number("economic_hours_per_year", 0.0, 0.0, 8760.0 * (g.staff + g.volunteers));
+  g.admin_hours_per_year = r.number_at_most("admin_hours_per_year", 8760.0 * (g.staff + g.volunteers));
+  g.economic_hours_per_year = r.number_at_most("economic_hours_per_year", 8760.0 * (g.staff + g.volunteers));
   g.admin_task_h = r.distribution("admin_task_h");
   // Diverted tasks arrive at (share x staff / mean) per hour: a mean of a
   // nanosecond would be a billion events an hour of no interest to anyone.
