@@ -10,58 +10,14 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "models/app/input/uncertain.hpp"
+#include "models/domain/input_error.hpp"
+#include "models/domain/uncertain_parameter.hpp"
 #include "sim/distribution.hpp"
 
 namespace govsim {
-
-/// A problem with a scenario file, with the place it was found when known.
-class ScenarioError : public std::runtime_error {
- public:
-  ScenarioError(std::string file, int line, int column, const std::string& message)
-      : std::runtime_error(format(file, line, column, message)), file_(std::move(file)), message_(message),
-        line_(line), column_(column) {}
-  const std::string& file() const noexcept { return file_; }
-  /// The message alone, without the place (for re-attributing an error to another place).
-  const std::string& message() const noexcept { return message_; }
-  int line() const noexcept { return line_; }
-  int column() const noexcept { return column_; }
-
- private:
-  static std::string format(const std::string& file, int line, int column, const std::string& message) {
-    std::string where = file.empty() ? std::string("scenario") : file;
-    if (line > 0) {
-      where.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
-    }
-    where.append(": error: ").append(message);
-    return one_line(where);
-  }
-  /// Messages quote keys and names from the file, which may hold newlines:
-  /// escape control characters so that an error is always one line.
-  static std::string one_line(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '\n') {
-        out += "\\n";
-      } else if (u < 0x20 || u == 0x7f) {
-        const char* hex = "0123456789abcdef";
-        out += "\\x";
-        out += hex[u >> 4];
-        out += hex[u & 15];
-      } else {
-        out += c;
-      }
-    }
-    return out;
-  }
-  std::string file_, message_;
-  int line_, column_;
-};
 
 enum class UnitKind : std::uint8_t {
   residents_committee,
@@ -240,7 +196,7 @@ struct Scenario {
   Behaviour behaviour;
   Platform platform;
   Handoffs handoffs;
-  std::vector<UncertainParameter> uncertain;  ///< `uncertain:` declarations (models/app/input/uncertain.hpp)
+  std::vector<UncertainParameter> uncertain;  ///< `uncertain:` declarations (read by models/app/input/uncertain.cpp)
 
   int request_type_index(const std::string& name) const;  ///< -1 if absent
   const UnitGroup* unit_group(const std::string& name) const;

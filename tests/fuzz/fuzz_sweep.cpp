@@ -4,7 +4,7 @@
 // tests/fuzz/corpus/sweep/ (so `base: ../../../../scenarios/...` reaches a
 // real scenario), which also expands the design (grid, points, Latin
 // hypercube, Morris, Sobol) and loads the base scenario with the sweep's
-// fixed settings. A one-line ScenarioError is the expected answer to a bad
+// fixed settings. A one-line InputError is the expected answer to a bad
 // input; anything else (another exception, a crash, a sanitizer report, a
 // leak, a timeout, a message of several lines) is a finding. The design must
 // also keep its own promises: one value per parameter in every point, and
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (double x : u)
         if (!(x >= 0.0 && x <= 1.0 + 1e-12)) __builtin_trap();
     if (spec.runs() == 0) __builtin_trap();
-  } catch (const govsim::ScenarioError& e) {
+  } catch (const govsim::InputError& e) {
     const std::string what = e.what();
     if (what.empty() || what.find('\n') != std::string::npos) __builtin_trap();
   }

@@ -113,7 +113,7 @@ TEST(LoadText, NamesTheVirtualFileAndResolvesExtendsBesideIt) {
   try {
     load_scenario_text("request_types: {job: {}}\nunits: {a: {staf: 1}}\n", "virtual.yaml");
     FAIL() << "an unknown key was accepted";
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     EXPECT_EQ(e.file(), "virtual.yaml");
     EXPECT_EQ(e.line(), 2);
     EXPECT_EQ(e.column(), 13);

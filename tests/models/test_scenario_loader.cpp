@@ -15,7 +15,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using govsim::ScenarioError;
+using govsim::InputError;
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -59,21 +59,21 @@ class ScenarioLoader : public ::testing::Test {
     std::ofstream(p, std::ios::binary) << text;
     return p.string();
   }
-  // Loads `path` expecting a ScenarioError; returns it.
-  static ScenarioError load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
+  // Loads `path` expecting a InputError; returns it.
+  static InputError load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
     try {
       govsim::load_scenario(path, overrides);
-    } catch (const ScenarioError& e) {
+    } catch (const InputError& e) {
       return e;
     } catch (const std::exception& e) {
-      ADD_FAILURE() << path << ": expected a ScenarioError, got another exception: " << e.what();
-      return ScenarioError("", 0, 0, "wrong exception");
+      ADD_FAILURE() << path << ": expected a InputError, got another exception: " << e.what();
+      return InputError("", 0, 0, "wrong exception");
     }
-    ADD_FAILURE() << path << ": expected a ScenarioError, but it loaded";
-    return ScenarioError("", 0, 0, "no exception");
+    ADD_FAILURE() << path << ": expected a InputError, but it loaded";
+    return InputError("", 0, 0, "no exception");
   }
   // Expects an error at `file`:`line`:`column` whose message contains `needle`.
-  static void expect_error_at(const ScenarioError& e, const std::string& file, int line, int column,
+  static void expect_error_at(const InputError& e, const std::string& file, int line, int column,
                               const std::string& needle) {
     const std::string what = e.what();
     EXPECT_EQ(e.file(), file) << what;
@@ -263,29 +263,29 @@ TEST_F(ScenarioLoader, SetAppliesAfterExtends) {
 TEST_F(ScenarioLoader, BadSetIsAnError) {
   const std::string path = data("good/minimal.yaml");
   {
-    const ScenarioError e = load_error(path, {"units.station.staff"});
+    const InputError e = load_error(path, {"units.station.staff"});
     EXPECT_NE(std::string(e.what()).find("path=value"), std::string::npos) << e.what();
   }
   {
-    const ScenarioError e = load_error(path, {"=3"});
+    const InputError e = load_error(path, {"=3"});
     EXPECT_NE(std::string(e.what()).find("path=value"), std::string::npos) << e.what();
   }
   {
-    const ScenarioError e = load_error(path, {"units.station.staff=0"});
+    const InputError e = load_error(path, {"units.station.staff=0"});
     EXPECT_NE(std::string(e.what()).find("staff"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("--set"), std::string::npos) << e.what();
   }
   {
-    const ScenarioError e = load_error(path, {"units.station.staf=2"});
+    const InputError e = load_error(path, {"units.station.staf=2"});
     EXPECT_NE(std::string(e.what()).find("did you mean `staff`"), std::string::npos) << e.what();
   }
   {
-    const ScenarioError e = load_error(path, {"simulation=[1"});
+    const InputError e = load_error(path, {"simulation=[1"});
     EXPECT_NE(std::string(e.what()).find("malformed"), std::string::npos) << e.what();
   }
   {
     // A path through a scalar.
-    const ScenarioError e = load_error(path, {"name.first=x"});
+    const InputError e = load_error(path, {"name.first=x"});
     EXPECT_NE(std::string(e.what()).find("not a mapping"), std::string::npos) << e.what();
   }
 }
@@ -303,18 +303,18 @@ TEST_F(ScenarioLoader, EditDistance) {
 // Errors, from the fixtures in tests/data/bad.
 
 TEST_F(ScenarioLoader, ExtendsCycleIsDetected) {
-  const ScenarioError e = load_error(data("bad/cycle_a.yaml"));
+  const InputError e = load_error(data("bad/cycle_a.yaml"));
   EXPECT_NE(std::string(e.what()).find("cycle"), std::string::npos) << e.what();
   EXPECT_GT(e.line(), 0) << e.what();
   // A file that extends itself.
   const std::string self = write("self.yaml", std::string("extends: self.yaml\n") + kMinimal);
-  const ScenarioError s = load_error(self);
+  const InputError s = load_error(self);
   expect_error_at(s, self, 1, 10, "cycle");
 }
 
 TEST_F(ScenarioLoader, MalformedYaml) {
   const std::string path = data("bad/malformed.yaml");
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   EXPECT_EQ(e.file(), path);
   EXPECT_GE(e.line(), 3) << e.what();
   EXPECT_LE(e.line(), 5) << e.what();
@@ -452,19 +452,19 @@ TEST_F(ScenarioLoader, GroupSharesMustSumToOne) {
 
 TEST_F(ScenarioLoader, MissingFileNamesTheFile) {
   const std::string path = (dir_ / "does-not-exist.yaml").string();
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   expect_error_at(e, path, 0, 0, "no such file");
 }
 
 TEST_F(ScenarioLoader, MissingBaseFileNamesBothFiles) {
   const std::string path = data("bad/extends_missing.yaml");
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   expect_error_at(e, path, 1, 10, "no_such_base.yaml");
   EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
 }
 
 TEST_F(ScenarioLoader, FolderIsNotAScenario) {
-  const ScenarioError e = load_error(dir_.string());
+  const InputError e = load_error(dir_.string());
   expect_error_at(e, dir_.string(), 0, 0, "folder");
 }
 
@@ -473,7 +473,7 @@ TEST_F(ScenarioLoader, BinaryGarbage) {
   expect_error_at(load_error(path), path, 0, 0, "binary");
   // Garbage without NUL bytes parses as a scalar, not a mapping.
   const std::string garbage = data("bad/garbage.yaml");
-  const ScenarioError e = load_error(garbage);
+  const InputError e = load_error(garbage);
   EXPECT_EQ(e.file(), garbage);
   EXPECT_EQ(std::string(e.what()).rfind(garbage + ":", 0), 0u) << e.what();
 }
@@ -492,7 +492,7 @@ TEST_F(ScenarioLoader, TopLevelListIsAnError) {
 
 TEST_F(ScenarioLoader, MissingSections) {
   const std::string path = write("nothing.yaml", "name: nothing\n");
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   EXPECT_NE(std::string(e.what()).find("request_types"), std::string::npos) << e.what();
   EXPECT_EQ(e.file(), path);
 }
@@ -510,7 +510,7 @@ TEST_F(ScenarioLoader, MixtureOfMixturesIsAnError) {
                                       "\n        dist: mixture\n        components:\n          - {weight: 1, dist: mixture, "
                                       "components: [{weight: 1, dist: exponential, mean: 1}]}\n");
     const std::string path = write("mix2.yaml", text);
-    const ScenarioError e = load_error(path);
+    const InputError e = load_error(path);
     EXPECT_EQ(e.file(), path);
     EXPECT_EQ(e.line(), 11) << e.what();
   }
@@ -520,14 +520,14 @@ TEST_F(ScenarioLoader, EmpiricalWithDecreasingValuesIsAnError) {
   const std::string text = replaced(kMinimal, "{dist: exponential, mean: 0.5}",
                "{dist: empirical, points: [[0, 1], [0.5, 3], [1, 2]]}");
   const std::string path = write("emp.yaml", text);
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   EXPECT_NE(std::string(e.what()).find("must not decrease"), std::string::npos) << e.what();
   EXPECT_EQ(e.line(), 8) << e.what();
 }
 
 TEST_F(ScenarioLoader, WarmupMustEndBeforeHorizon) {
   const std::string path = write("w.yaml", std::string(kMinimal) + "simulation: {horizon_h: 100, warmup_h: 100}\n");
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   EXPECT_NE(std::string(e.what()).find("warm-up"), std::string::npos) << e.what();
   EXPECT_EQ(e.line(), 14) << e.what();
 }
@@ -550,7 +550,7 @@ units:
 populations:
   p: {at: a, groups: {all: {need_rates_per_hour: {job: 0.1}}}}
 )");
-  const ScenarioError e = load_error(path);
+  const InputError e = load_error(path);
   EXPECT_NE(std::string(e.what()).find("loops back"), std::string::npos) << e.what();
   EXPECT_GT(e.line(), 0) << e.what();
 }

@@ -171,7 +171,7 @@ void expect_sweep_error(const std::string& text, const std::string& fragment, in
   try {
     (void)spec_of(text, "error");
     ADD_FAILURE() << "no error; expected one containing: " << fragment;
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("sweep.yaml"), std::string::npos) << e.what();
     if (line >= 0) EXPECT_EQ(e.line(), line) << e.what();

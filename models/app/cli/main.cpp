@@ -389,7 +389,7 @@ int cmd_describe(const Common& c) {
     // Only the declarations (after extends): works on a shared base such as district-base.yaml too.
     const YAML::Node root = YAML::Load(merged_scenario_text(c.positional[0], c.sets));
     const auto params = read_uncertain(root["uncertain"], root, [&](const std::string&, const YAML::Node&, const std::string& m) {
-      throw ScenarioError(c.positional[0], 0, 0, m + " (govsim check names the line)");
+      throw InputError(c.positional[0], 0, 0, m + " (govsim check names the line)");
     });
     std::fputs(uncertain_markdown(params).c_str(), stdout);
     return 0;
@@ -476,7 +476,7 @@ int cmd_run(const Common& c) {
     run = run_scenario(s, c.settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); });
   } catch (const Interrupted&) {
     return stopped(dir, created, "no result files were written (a run is not resumable: start it again)");
-  } catch (const ScenarioError&) {
+  } catch (const PlacedError&) {  // InputError or ResourceLimitError
     remove_if_created_and_empty(dir, created);  // refused before running (memory, lookahead): leave nothing
     throw;
   }
@@ -517,7 +517,7 @@ int cmd_compare(const Common& c) {
     const auto& s = scenarios[i];
     try {
       runs.push_back(run_scenario(s, settings, [&](int d, int t) { progress_line(c.quiet, s.name, d, t); }));
-    } catch (const ScenarioError&) {
+    } catch (const PlacedError&) {  // InputError or ResourceLimitError
       if (i == 0) remove_if_created_and_empty(dir, created);
       throw;
     } catch (const Interrupted&) {
@@ -659,7 +659,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "govsim: error: %s (see govsim %s--help)\n", e.what(),
                  e.command().empty() ? "" : (e.command() + " ").c_str());
     status = 2;
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    status = 2;
+  } catch (const ResourceLimitError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     status = 2;
   } catch (const OutputError& e) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 
 #include "models/app/results/results.hpp"
@@ -83,7 +84,7 @@ void print_design(const SweepSpec& spec) {
 /// A sweep whose every point fails to load is a broken sweep file, not a
 /// sweep with failures: look for one point that loads, else report the first error.
 void check_some_point_loads(const SweepSpec& spec) {
-  std::optional<ScenarioError> first;
+  std::exception_ptr first;  // an InputError or ResourceLimitError
   for (std::size_t p = 0; p < spec.points.size(); ++p) {
     try {
       const Scenario scenario = load_scenario(spec.point_base(p), spec.point_overrides(p));
@@ -94,11 +95,11 @@ void check_some_point_loads(const SweepSpec& spec) {
       settings.memory_limit_bytes = spec.memory_limit_bytes;
       check_memory(scenario, settings);
       return;
-    } catch (const ScenarioError& e) {
-      if (!first) first = e;
+    } catch (const PlacedError&) {
+      if (!first) first = std::current_exception();
     }
   }
-  throw *first;  // names the file or --set at fault
+  std::rethrow_exception(first);  // names the file or --set at fault
 }
 
 int finish(const SweepCommand& c, const SweepSpec& spec, const std::string& dir, Clock::time_point start, int threads,
@@ -241,7 +242,7 @@ int run_under_mpi(const SweepCommand& c) {
   MPI_Allreduce(&kind, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   if (worst != 0) {
     if (rank == 0 && error) std::rethrow_exception(error);
-    if (rank == 0) throw ScenarioError(c.file, 0, 0, "another MPI rank could not read the sweep file");
+    if (rank == 0) throw InputError(c.file, 0, 0, "another MPI rank could not read the sweep file");
     return 2;
   }
   if (ranks == 1) return run_on_threads(c, *spec);

@@ -27,7 +27,7 @@ struct SweepCommand {
 inline constexpr int kInterrupted = -1;
 
 /// Runs a sweep; returns 0 when done, or kInterrupted. Bad input throws
-/// ScenarioError / OutputError as the other commands do.
+/// InputError / OutputError as the other commands do.
 /// Under mpirun (when built with MPI) rank 0 hands runs to the other ranks.
 int run_sweep_command(const SweepCommand& command);
 

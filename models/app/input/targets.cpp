@@ -7,25 +7,19 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
 #include "models/app/results/metric_registry.hpp"
 #include "models/app/input/scenario_loader.hpp"
+#include "models/app/input/parameters.hpp"
+#include "models/app/input/reader.hpp"
 #include "models/app/input/yaml_input.hpp"
 
 namespace govsim {
 
 namespace {
-
-std::string nearest_word(const std::string& word, const std::vector<std::string>& options) {
-  std::string best;
-  std::size_t distance = 1000;
-  for (const auto& o : options)
-    if (const std::size_t d = edit_distance(word, o); d < distance) distance = d, best = o;
-  return distance <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
-}
 
 std::string number_text(double v) {
   char buf[40];
@@ -44,39 +38,18 @@ std::vector<std::string> split_commas(std::string_view s) {
   return out;
 }
 
-struct Reader {
-  std::string file;
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
-    const auto mark = at.Mark();
-    throw ScenarioError(file, mark.line >= 0 ? mark.line + 1 : 0, mark.line >= 0 ? mark.column + 1 : 0, message);
-  }
-  void keys(const YAML::Node& map, const std::vector<std::string>& allowed, const std::string& what) const {
-    for (const auto& kv : map) {
-      const std::string k = kv.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
-      const std::string best = nearest_word(k, allowed);
-      std::string all;
-      for (const auto& a : allowed) all += (all.empty() ? "" : ", ") + a;
-      fail(kv.first, "unknown key `" + k + "` in " + what +
-                         (best.empty() ? " (valid: " + all + ")" : "; did you mean `" + best + "`?"));
-    }
-  }
-  std::string text(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar() || n.Scalar().empty()) fail(n, "`" + what + "` must be text");
-    return n.Scalar();
-  }
-  double number(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, "`" + what + "` must be a number");
-    double v = 0;
-    try {
-      v = n.as<double>();
-    } catch (const YAML::Exception&) {
-      fail(n, "`" + what + "` must be a number, not `" + n.Scalar() + "`");
-    }
-    if (!std::isfinite(v)) fail(n, "`" + what + "` must be a finite number");
-    return v;
-  }
-};
+/// Text that says something: a scalar, not empty (a target's name, source, metric...).
+std::string word(const Reader& r, const std::string& key) {
+  const YAML::Node n = r.node(key);
+  if (!n.IsScalar() || n.Scalar().empty()) r.fail_key(n, key, "`" + key + "` must be text");
+  return n.Scalar();
+}
+
+/// The same for an item of a list (`parameters`, `applies_to`).
+std::string word(const Reader& r, const YAML::Node& n, const std::string& what) {
+  if (!n.IsScalar() || n.Scalar().empty()) r.fail(n, "`" + what + "` must be text");
+  return n.Scalar();
+}
 
 std::vector<std::string> metric_names() {
   std::vector<std::string> names;
@@ -85,27 +58,27 @@ std::vector<std::string> metric_names() {
 }
 
 /// `metric`, `scope`, `key` of a mapping (the target itself, or `over`).
-TargetStatistic read_statistic(const Reader& r, const YAML::Node& map, const std::string& where) {
+TargetStatistic read_statistic(const Reader& r, const std::string& where) {
   TargetStatistic s;
-  const YAML::Node m = map["metric"];
-  if (!m.IsDefined() || m.IsNull()) r.fail(map, where + " needs `metric`: a metric govsim reports (docs/results.md)");
-  s.metric = r.text(m, "metric");
+  if (!r.has("metric")) r.fail(r.self(), where + " needs `metric`: a metric govsim reports (docs/results.md)");
+  s.metric = word(r, "metric");
   const MetricInfo* info = find_metric(s.metric);
   if (!info) {
     const std::string best = nearest_word(s.metric, metric_names());
-    r.fail(m, "unknown metric `" + s.metric + "`" + (best.empty() ? " (docs/results.md lists them)" : "; did you mean `" + best + "`?"));
+    r.fail(r.node("metric"),
+           "unknown metric `" + s.metric + "`" + (best.empty() ? " (docs/results.md lists them)" : "; did you mean `" + best + "`?"));
   }
-  if (const YAML::Node sc = map["scope"]; sc.IsDefined() && !sc.IsNull()) {
-    s.scope = r.text(sc, "scope");
+  if (r.has("scope")) {
+    s.scope = word(r, "scope");
     std::vector<std::string> scopes;
     for (const auto& x : split_commas(info->scopes)) scopes.push_back(x == "request" ? "all" : x);
     if (std::find(scopes.begin(), scopes.end(), s.scope) == scopes.end())
-      r.fail(sc, "`" + s.metric + "` is not reported by scope `" + s.scope + "` (its scopes: " + std::string(info->scopes) + ")");
+      r.fail(r.node("scope"), "`" + s.metric + "` is not reported by scope `" + s.scope + "` (its scopes: " + std::string(info->scopes) + ")");
   }
-  if (const YAML::Node k = map["key"]; k.IsDefined() && !k.IsNull()) s.key = r.text(k, "key");
-  if (s.scope == "all" && s.key != "all") r.fail(map["key"], "scope `all` has the one key `all`, not `" + s.key + "`");
+  if (r.has("key")) s.key = word(r, "key");
+  if (s.scope == "all" && s.key != "all") r.fail(r.node("key"), "scope `all` has the one key `all`, not `" + s.key + "`");
   if (s.scope != "all" && s.key == "all")
-    r.fail(map, "scope `" + s.scope + "` needs `key`: which " + s.scope + " (e.g. a request type, tier or unit group)");
+    r.fail(r.self(), "scope `" + s.scope + "` needs `key`: which " + s.scope + " (e.g. a request type, tier or unit group)");
   return s;
 }
 
@@ -124,26 +97,91 @@ std::string Target::text() const {
 }
 
 TargetsFile load_targets(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw ScenarioError(path, 0, 0, "no such file");
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return load_targets_text(b.str(), path);
+  return load_targets_text(read_input_file(path, "targets", kMaxScenarioFileBytes), path);
 }
 
+namespace {
+
+Target read_target(const Provenance& prov, const YAML::Node& t, std::size_t index, std::set<std::string>& names) {
+  const Reader r(prov, t, "targets[" + std::to_string(index) + "]", section(InputKind::targets, "target"), "a target");
+  Target x;
+  const auto mark = t.Mark();
+  x.line = mark.line + 1, x.column = mark.column + 1;
+  if (!r.has("name")) r.fail(t, "a target needs `name`");
+  x.name = word(r, "name");
+  if (x.name.find_first_of(",\"\n ") != std::string::npos)
+    r.fail(r.node("name"), "a target's `name` is one word (letters, digits, _ or -), not `" + x.name + "`");
+  if (!names.insert(x.name).second) r.fail(r.node("name"), "two targets are named `" + x.name + "`");
+  const std::string where = "target `" + x.name + "`";
+  x.stat = read_statistic(r, where);
+  if (r.has("over")) {
+    const YAML::Node o = r.node("over");
+    if (!o.IsMap()) r.fail(o, "`over` must be a mapping {metric, scope, key}: the denominator of a ratio");
+    const Reader over(prov, o, r.child_path("over"), section(InputKind::targets, "over"), "`over`");
+    x.ratio = true;
+    x.over = read_statistic(over, where + "'s `over`");
+    over.finish();
+  }
+  if (r.has("per")) {
+    const YAML::Node p = r.node("per");
+    if (p.IsScalar() && p.Scalar() == "resident_year") {
+      x.per = "resident_year";
+    } else if (p.IsMap() && p.size() == 1 && p["unit_year"]) {
+      x.per = "unit_year";
+      x.per_unit = word(r, p["unit_year"], "unit_year");
+    } else {
+      r.fail(p, "`per` takes `resident_year` or {unit_year: UNIT_GROUP}");
+    }
+  }
+  if (!r.has("observed")) r.fail(t, where + " needs `observed`: the value seen in the real place");
+  x.observed = r.number("observed");
+  const bool sd = r.has("sd"), tol = r.has("tolerance");
+  if (sd == tol)
+    r.fail(sd ? t["tolerance"] : t, where + " needs one of `sd` (a standard deviation) or `tolerance` (a half-width): "
+                                          "the scale on which a miss is measured");
+  x.uncertainty_kind = sd ? "sd" : "tolerance";
+  // Read without the table's range (> 0), to say why it must be positive.
+  x.uncertainty = r.number(x.uncertainty_kind, 1.0, -std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::infinity());
+  if (!(x.uncertainty > 0))
+    r.fail(r.node(x.uncertainty_kind), "`" + x.uncertainty_kind + "` must be greater than 0 (the distance divides by it), not " +
+                                           number_text(x.uncertainty));
+  if (!r.has("source")) r.fail(t, where + " needs `source`: where the observed value comes from");
+  x.source = word(r, "source");
+  if (!r.has("grade")) r.fail(t, where + " needs `grade`: A (measured here), B (comparable places or literature) or C (assumption)");
+  const std::string g = word(r, "grade");
+  if (g != "A" && g != "B" && g != "C")
+    r.fail(r.node("grade"), "unknown grade `" + g + "`: A (measured here), B (comparable places or literature) or C (assumption)");
+  x.grade = g[0];
+  if (!r.has("applies_to")) r.fail(t, where + " needs `applies_to`: the scenario name(s) it holds for");
+  const YAML::Node a = r.node("applies_to");
+  if (a.IsScalar()) {
+    x.applies_to.push_back(word(r, a, "applies_to"));
+  } else if (a.IsSequence() && a.size() > 0) {
+    for (const auto& s : a) x.applies_to.push_back(word(r, s, "applies_to"));
+  } else {
+    r.fail(a, "`applies_to` must be a scenario name or a list of them");
+  }
+  r.finish();
+  return x;
+}
+
+}  // namespace
+
 TargetsFile load_targets_text(const std::string& text, const std::string& name) {
-  const Reader r{name};
   const YAML::Node root = parse_guarded_yaml(text, name);
+  Provenance prov;  // one file: every place is in it
+  prov.root = name;
   TargetsFile out;
   out.path = name;
-  if (!root.IsMap()) r.fail(root, "a targets file is a mapping with `targets:` (docs/calibration.md)");
-  r.keys(root, {"description", "parameters", "targets"}, "a targets file");
-  if (root["description"]) out.description = r.text(root["description"], "description");
-  if (const YAML::Node p = root["parameters"]; p.IsDefined() && !p.IsNull()) {
+  if (!root.IsMap()) fail_at(prov, "", root, "a targets file is a mapping with `targets:` (docs/calibration.md)");
+  const Reader r(prov, root, "targets file", section(InputKind::targets, "targets file"), "a targets file");
+  out.description = r.text("description", "");
+  if (r.has("parameters")) {
+    const YAML::Node p = r.node("parameters");
     if (!p.IsSequence() || p.size() == 0) r.fail(p, "`parameters` must be a list of uncertain parameter paths");
     for (const auto& item : p) {
-      const std::string path = r.text(item, "parameters");
+      const std::string path = word(r, item, "parameters");
       if (std::find(out.parameters.begin(), out.parameters.end(), path) != out.parameters.end())
         r.fail(item, "`" + path + "` is listed twice in `parameters`");
       out.parameters.push_back(path);
@@ -151,78 +189,24 @@ TargetsFile load_targets_text(const std::string& text, const std::string& name) 
       out.parameter_places.emplace_back(mark.line + 1, mark.column + 1);
     }
   }
-  const YAML::Node list = root["targets"];
+  const YAML::Node list = r.node("targets");
   if (!list.IsDefined() || !list.IsSequence() || list.size() == 0)
     r.fail(list.IsDefined() ? list : root, "`targets` must be a non-empty list of targets (docs/calibration.md)");
   std::set<std::string> names;
-  for (const auto& t : list) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node t = list[i];
     if (!t.IsMap()) r.fail(t, "each target must be a mapping {name, metric, observed, sd, source, grade, applies_to}");
-    r.keys(t, {"name", "metric", "scope", "key", "over", "per", "observed", "sd", "tolerance", "source", "grade", "applies_to"},
-           "a target");
-    Target x;
-    const auto mark = t.Mark();
-    x.line = mark.line + 1, x.column = mark.column + 1;
-    if (!t["name"]) r.fail(t, "a target needs `name`");
-    x.name = r.text(t["name"], "name");
-    if (x.name.find_first_of(",\"\n ") != std::string::npos)
-      r.fail(t["name"], "a target's `name` is one word (letters, digits, _ or -), not `" + x.name + "`");
-    if (!names.insert(x.name).second) r.fail(t["name"], "two targets are named `" + x.name + "`");
-    const std::string where = "target `" + x.name + "`";
-    x.stat = read_statistic(r, t, where);
-    if (const YAML::Node o = t["over"]; o.IsDefined() && !o.IsNull()) {
-      if (!o.IsMap()) r.fail(o, "`over` must be a mapping {metric, scope, key}: the denominator of a ratio");
-      r.keys(o, {"metric", "scope", "key"}, "`over`");
-      x.ratio = true;
-      x.over = read_statistic(r, o, where + "'s `over`");
-    }
-    if (const YAML::Node p = t["per"]; p.IsDefined() && !p.IsNull()) {
-      if (p.IsScalar() && p.Scalar() == "resident_year") {
-        x.per = "resident_year";
-      } else if (p.IsMap() && p.size() == 1 && p["unit_year"]) {
-        x.per = "unit_year";
-        x.per_unit = r.text(p["unit_year"], "unit_year");
-      } else {
-        r.fail(p, "`per` takes `resident_year` or {unit_year: UNIT_GROUP}");
-      }
-    }
-    if (!t["observed"]) r.fail(t, where + " needs `observed`: the value seen in the real place");
-    x.observed = r.number(t["observed"], "observed");
-    const bool sd = t["sd"].IsDefined(), tol = t["tolerance"].IsDefined();
-    if (sd == tol)
-      r.fail(sd ? t["tolerance"] : t, where + " needs one of `sd` (a standard deviation) or `tolerance` (a half-width): "
-                                            "the scale on which a miss is measured");
-    const YAML::Node u = sd ? t["sd"] : t["tolerance"];
-    x.uncertainty_kind = sd ? "sd" : "tolerance";
-    x.uncertainty = r.number(u, x.uncertainty_kind);
-    if (!(x.uncertainty > 0))
-      r.fail(u, "`" + x.uncertainty_kind + "` must be greater than 0 (the distance divides by it), not " +
-                    number_text(x.uncertainty));
-    if (!t["source"]) r.fail(t, where + " needs `source`: where the observed value comes from");
-    x.source = r.text(t["source"], "source");
-    if (!t["grade"]) r.fail(t, where + " needs `grade`: A (measured here), B (comparable places or literature) or C (assumption)");
-    const std::string g = r.text(t["grade"], "grade");
-    if (g != "A" && g != "B" && g != "C")
-      r.fail(t["grade"], "unknown grade `" + g + "`: A (measured here), B (comparable places or literature) or C (assumption)");
-    x.grade = g[0];
-    const YAML::Node a = t["applies_to"];
-    if (!a.IsDefined() || a.IsNull()) r.fail(t, where + " needs `applies_to`: the scenario name(s) it holds for");
-    if (a.IsScalar()) {
-      x.applies_to.push_back(r.text(a, "applies_to"));
-    } else if (a.IsSequence() && a.size() > 0) {
-      for (const auto& s : a) x.applies_to.push_back(r.text(s, "applies_to"));
-    } else {
-      r.fail(a, "`applies_to` must be a scenario name or a list of them");
-    }
-    out.targets.push_back(std::move(x));
+    out.targets.push_back(read_target(prov, t, i, names));
   }
+  r.finish();
   return out;
 }
 
 namespace {
 
 /// The place of the `index`th item of a list, or of a target's field, by re-reading: errors after loading need marks.
-[[noreturn]] void fail_at(const TargetsFile& f, int line, int column, const std::string& message) {
-  throw ScenarioError(f.path, line, column, message);
+[[noreturn]] void fail_target(const TargetsFile& f, int line, int column, const std::string& message) {
+  throw InputError(f.path, line, column, message);
 }
 
 std::set<std::string> keys_of(const Scenario& s, const std::string& scope) {
@@ -247,7 +231,7 @@ void check_targets(const TargetsFile& f, const Scenario& s) {
     for (const auto& u : s.uncertain) declared = declared || u.path == path, known.push_back(u.path);
     if (!declared) {
       const std::string best = nearest_word(path, known);
-      fail_at(f, f.parameter_places[i].first, f.parameter_places[i].second,
+      fail_target(f, f.parameter_places[i].first, f.parameter_places[i].second,
               "`" + path + "` has no declared range in " + s.path +
                   " (a prior is an `uncertain:` declaration: docs/uncertainty.md)" +
                   (best.empty() ? "" : "; did you mean `" + best + "`?"));
@@ -257,7 +241,7 @@ void check_targets(const TargetsFile& f, const Scenario& s) {
     if (std::find(t.applies_to.begin(), t.applies_to.end(), s.name) == t.applies_to.end()) {
       std::string names;
       for (const auto& a : t.applies_to) names += (names.empty() ? "" : ", ") + a;
-      fail_at(f, t.line, t.column,
+      fail_target(f, t.line, t.column,
               "target `" + t.name + "` applies to " + names + ", not to `" + s.name +
                   "`, the scenario of this run: calibrate against the targets of the scenario you run "
                   "(split the file or widen `applies_to`)");
@@ -267,13 +251,13 @@ void check_targets(const TargetsFile& f, const Scenario& s) {
       const auto keys = keys_of(s, st->scope);
       if (!keys.empty() && !keys.count(st->key)) {
         const std::string best = nearest_word(st->key, std::vector<std::string>(keys.begin(), keys.end()));
-        fail_at(f, t.line, t.column,
+        fail_target(f, t.line, t.column,
                 "target `" + t.name + "`: `" + s.name + "` has no " + st->scope + " `" + st->key + "`" +
                     (best.empty() ? "" : "; did you mean `" + best + "`?"));
       }
     }
     if (t.per == "unit_year" && !s.unit_group(t.per_unit))
-      fail_at(f, t.line, t.column, "target `" + t.name + "`: `" + s.name + "` has no unit group `" + t.per_unit + "`");
+      fail_target(f, t.line, t.column, "target `" + t.name + "`: `" + s.name + "` has no unit group `" + t.per_unit + "`");
   }
 }
 

@@ -18,7 +18,7 @@
 //       applies_to: [four-tier, three-tier]
 //
 // Read strictly: every error is one line `file:line:col: error: ...`
-// (ScenarioError), as for scenario and sweep files.
+// (InputError), as for scenario and sweep files.
 #pragma once
 
 #include <map>
@@ -59,7 +59,7 @@ struct TargetsFile {
   std::vector<std::pair<int, int>> parameter_places;
 };
 
-/// Reads and validates a targets file; throws ScenarioError (file:line:col).
+/// Reads and validates a targets file; throws InputError (file:line:col).
 TargetsFile load_targets(const std::string& path);
 TargetsFile load_targets_text(const std::string& text, const std::string& name);
 
@@ -67,7 +67,7 @@ TargetsFile load_targets_text(const std::string& text, const std::string& name);
 /// applies to it (its `name`), keys name what it has (request types, tiers,
 /// unit groups, resident groups), `per: {unit_year: G}` names a unit group,
 /// and every `parameters` path is declared in its `uncertain:` section.
-/// Throws ScenarioError at the target's place in the targets file.
+/// Throws InputError at the target's place in the targets file.
 void check_targets(const TargetsFile& targets, const Scenario& scenario);
 
 /// (metric, scope, key) -> value of one run.

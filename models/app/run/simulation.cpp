@@ -321,8 +321,8 @@ void check_memory(const Scenario& scenario, const Organisation& org, const RunSe
     const int at_once = std::min(std::max(1, settings.threads), std::max(1, as_run.simulation.replications));
     const std::uint64_t need = estimate_memory_bytes(as_run, org, at_once);
     if (need > settings.memory_limit_bytes)
-      throw ScenarioError(scenario.path, 0, 0,
-                          "this run would need about " + std::to_string((need + (1u << 20) - 1) >> 20) +
+      throw ResourceLimitError(scenario.path, 0, 0,
+                               "this run would need about " + std::to_string((need + (1u << 20) - 1) >> 20) +
                               " MiB, more than the " + std::to_string(settings.memory_limit_bytes >> 20) +
                               " MiB allowed (fewer residents, a shorter horizon, or --memory-limit)");
   }
@@ -362,7 +362,7 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     JourneyModel model(scenario, org, residents, sim::stream_key(run.seed, static_cast<std::uint32_t>(rep)));
     const double lookahead = model.minimum_cross_unit_delay();
     if (!(lookahead > 0))
-      throw ScenarioError(scenario.path, 0, 0,
+      throw InputError(scenario.path, 0, 0,
                           "every handoff between two units needs a positive minimum delay (transfer_delay_h, "
                           "travel_h or reporting delay): the smallest here is 0 hours");
     JourneyModel::Engine engine(model, org.size(), lookahead);

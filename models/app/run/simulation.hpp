@@ -77,7 +77,7 @@ class Interrupted : public std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
-/// Throws ScenarioError when a run of `scenario` with `settings` is estimated
+/// Throws ResourceLimitError when a run of `scenario` with `settings` is estimated
 /// to need more than settings.memory_limit_bytes (run_scenario checks this
 /// too; `compare` checks every scenario before running any).
 void check_memory(const Scenario& scenario, const RunSettings& settings);
@@ -86,8 +86,8 @@ void check_memory(const Scenario& scenario, const RunSettings& settings);
 /// split between them, or, with threads to spare, several replications side
 /// by side; results in replication order, the same for any thread count.
 /// `progress(done, total)` is called as each replication finishes (from any
-/// thread, one call at a time). Throws ScenarioError when the scenario cannot
-/// be run as described.
+/// thread, one call at a time). Throws InputError when the scenario cannot
+/// be run as described, ResourceLimitError when it would need more memory than allowed.
 RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
                        const std::function<void(int, int)>& progress = {});
 

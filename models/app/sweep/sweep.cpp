@@ -27,6 +27,8 @@
 #include "models/app/results/json.hpp"
 #include "models/app/results/metric_registry.hpp"
 #include "models/app/results/results.hpp"
+#include "models/app/input/parameters.hpp"
+#include "models/app/input/reader.hpp"
 #include "models/app/input/scenario_loader.hpp"
 #include "models/app/run/simulation.hpp"
 #include "models/app/input/yaml_input.hpp"
@@ -71,100 +73,23 @@ constexpr std::size_t kMaxPoints = 100000;
 enum DesignDraw : std::uint32_t { kLhsOrder = 1, kLhsJitter, kMorrisBase, kMorrisOrder, kSobolA, kSobolB, kBootstrap };
 
 // ---------------------------------------------------------------------------
-// Strict reading of a sweep file.
+// Strict reading of a sweep file (through the input layer's Reader and the
+// sweep tables of models/app/input/parameters.cpp).
 
-struct SweepReader {
-  std::string file;
+const Section& sweep_section(const std::string& path) { return section(InputKind::sweep, path); }
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
-    int line = 0, column = 0;
-    if (at.IsDefined() && at.Mark().line >= 0) line = at.Mark().line + 1, column = at.Mark().column + 1;
-    throw ScenarioError(file, line, column, message);
-  }
-  void keys(const YAML::Node& map, const std::string& where, const std::vector<std::string>& allowed) const {
-    if (!map.IsMap()) fail(map, "`" + where + "` must be a mapping of keys to values");
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string best;
-      std::size_t distance = 1000;
-      for (const auto& a : allowed)
-        if (const std::size_t d = edit_distance(key, a); d < distance) distance = d, best = a;
-      std::string message = "unknown key `" + key + "` in `" + where + "`";
-      if (distance <= std::max<std::size_t>(2, key.size() / 3)) {
-        message += "; did you mean `" + best + "`?";
-      } else {
-        message += "; valid keys:";
-        for (std::size_t i = 0; i < allowed.size(); ++i) message += (i ? ", " : " ") + allowed[i];
-      }
-      fail(kv.first, message);
-    }
-  }
-  static bool has(const YAML::Node& map, const std::string& key) { return map[key] && !map[key].IsNull(); }
-  double number(const YAML::Node& map, const std::string& key, double low, double high) const {
-    const YAML::Node n = map[key];
-    double v = 0;
-    if (!n.IsScalar()) fail(n, "`" + key + "` must be a number");
-    try {
-      v = n.as<double>();
-    } catch (const YAML::Exception&) {
-      fail(n, "`" + key + "` must be a number, not `" + n.Scalar() + "`");
-    }
-    if (!std::isfinite(v)) fail(n, "`" + key + "` must be a finite number");
-    if (v < low || v > high) {
-      std::ostringstream m;
-      m << "`" << key << "` = " << n.Scalar() << " is out of range: must be between " << low << " and " << high;
-      fail(n, m.str());
-    }
-    return v;
-  }
-  int integer(const YAML::Node& map, const std::string& key, int low, int high) const {
-    const double v = number(map, key, low, high);
-    if (v != std::floor(v)) fail(map[key], "`" + key + "` must be a whole number");
-    return static_cast<int>(v);
-  }
-  std::uint64_t seed(const YAML::Node& n, const std::string& what) const {
-    try {
-      if (!n.IsScalar() || n.Scalar().empty() || n.Scalar()[0] == '-') throw YAML::Exception(n.Mark(), "");
-      // Decimal digits are decimal (yaml-cpp would read `010` as octal 8).
-      if (n.Scalar().find_first_not_of("0123456789") == std::string::npos) {
-        errno = 0;
-        const unsigned long long v = std::strtoull(n.Scalar().c_str(), nullptr, 10);
-        if (errno == ERANGE) throw YAML::Exception(n.Mark(), "");
-        return v;
-      }
-      return n.as<std::uint64_t>();
-    } catch (const YAML::Exception&) {
-      fail(n, "`" + what + "` must be a non-negative whole number");
-    }
-  }
-  std::string text(const YAML::Node& map, const std::string& key) const {
-    const YAML::Node n = map[key];
-    if (!n.IsScalar()) fail(n, "`" + key + "` must be text");
-    return n.Scalar();
-  }
-  bool boolean(const YAML::Node& map, const std::string& key) const {
-    const YAML::Node n = map[key];
-    try {
-      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
-      return n.as<bool>();
-    } catch (const YAML::Exception&) {
-      fail(n, "`" + key + "` must be true or false");
-    }
-  }
-  /// A value given to --set: a scalar (maps and lists would let an alias bomb expand).
-  std::string scalar_value(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, "`" + what + "` must be a single value (a number, true/false or text)");
-    // An empty value would remove the key, and the scenario's default would run unnoticed.
-    if (n.Scalar().find_first_not_of(" \t") == std::string::npos)
-      fail(n, "`" + what + "` is empty: give a value (to remove a key, write null in the scenario)");
-    return n.Scalar();
-  }
-};
+/// A value given to --set: a scalar (maps and lists would let an alias bomb expand).
+std::string scalar_value(const Reader& r, const YAML::Node& n, const std::string& what) {
+  if (!n.IsScalar()) r.fail(n, "`" + what + "` must be a single value (a number, true/false or text)");
+  // An empty value would remove the key, and the scenario's default would run unnoticed.
+  if (n.Scalar().find_first_not_of(" \t") == std::string::npos)
+    r.fail(n, "`" + what + "` is empty: give a value (to remove a key, write null in the scenario)");
+  return n.Scalar();
+}
 
 /// Paths a sweep cannot vary or fix: its runs take their seeds and
 /// replications from the sweep file, so these would be silently ignored.
-void check_sweep_path(const SweepReader& r, const YAML::Node& at, const std::string& path) {
+void check_sweep_path(const Reader& r, const YAML::Node& at, const std::string& path) {
   if (path == "simulation.seed" || path == "simulation.replications")
     r.fail(at, "`" + path + "` cannot be set in a sweep: every run takes its seed and replications from the sweep "
                "file's `seed` (or `seeds`) and `replications`");
@@ -282,23 +207,6 @@ void expand_design(SweepSpec& s) {
   }
 }
 
-std::string slurp(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw ScenarioError(path, 0, 0, "no such file");
-  if (fs::is_directory(path, ec)) throw ScenarioError(path, 0, 0, "is a folder, not a sweep file");
-  if (!fs::is_regular_file(path, ec)) throw ScenarioError(path, 0, 0, "is not a regular file");
-  const auto size = fs::file_size(path, ec);
-  if (ec) throw ScenarioError(path, 0, 0, "cannot read: " + ec.message());
-  if (size > kMaxSweepBytes)
-    throw ScenarioError(path, 0, 0, "file is " + std::to_string(size) + " bytes; sweep files are limited to " +
-                                        std::to_string(kMaxSweepBytes) + " bytes");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, 0, 0, "cannot open for reading");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 
 }  // namespace
 
@@ -306,26 +214,25 @@ namespace {
 
 /// Name, description, the base scenario and its fixed settings (`set`).
 /// Returns where each fixed setting was written, to point at a bad one later.
-std::map<std::string, YAML::Node> read_base_and_settings(const SweepReader& r, const YAML::Node& root,
-                                                         const std::string& name, SweepSpec& s) {
+std::map<std::string, YAML::Node> read_base_and_settings(const Reader& r, const std::string& name, SweepSpec& s) {
   s.path = name;
-  s.name = r.has(root, "name") ? r.text(root, "name") : fs::path(name).stem().string();
-  if (r.has(root, "description")) s.description = r.text(root, "description");
-  if (!r.has(root, "base")) r.fail(root, "a sweep needs `base`: the scenario file it varies");
+  s.name = r.text("name", fs::path(name).stem().string());
+  s.description = r.text("description", "");
+  if (!r.has("base")) r.fail(r.self(), "a sweep needs `base`: the scenario file it varies");
   {
-    const fs::path base = r.text(root, "base");
+    const fs::path base = r.text("base");
     s.base = (base.is_absolute() ? base : fs::path(name).parent_path() / base).lexically_normal().string();
     std::error_code ec;
     if (!fs::is_regular_file(s.base, ec))
-      r.fail(root["base"], "base scenario `" + s.base + "` is not a file (paths are relative to the sweep file)");
+      r.fail(r.node("base"), "base scenario `" + s.base + "` is not a file (paths are relative to the sweep file)");
   }
   std::map<std::string, YAML::Node> set_nodes;  // where each fixed setting was written
-  if (r.has(root, "set")) {
-    const YAML::Node set = root["set"];
+  if (r.has("set")) {
+    const YAML::Node set = r.node("set");
     if (!set.IsMap()) r.fail(set, "`set` must be a mapping of scenario paths to values");
     for (const auto& kv : set) {
       check_sweep_path(r, kv.first, kv.first.Scalar());
-      s.overrides.push_back(kv.first.Scalar() + "=" + r.scalar_value(kv.second, kv.first.Scalar()));
+      s.overrides.push_back(kv.first.Scalar() + "=" + scalar_value(r, kv.second, kv.first.Scalar()));
       set_nodes[s.overrides.back()] = kv.first;
       if (const std::string problem = override_path_problem(s.base, {}, kv.first.Scalar()); !problem.empty())
         r.fail(kv.first, "`" + kv.first.Scalar() + "`: " + problem);
@@ -335,44 +242,40 @@ std::map<std::string, YAML::Node> read_base_and_settings(const SweepReader& r, c
 }
 
 /// The design first: it decides what a parameter must say. Sets `kind` to
-/// the design's name as written and returns the design's node (an empty
-/// mapping when the file has none).
-YAML::Node read_design(const SweepReader& r, const YAML::Node& root, SweepSpec& s, std::string& kind) {
-  YAML::Node design = r.has(root, "design") ? root["design"] : YAML::Node(YAML::NodeType::Map);
-  kind = "grid";
-  if (r.has(root, "design")) {
-    r.keys(design, "design", {"kind", "samples", "trajectories", "levels", "seed", "points"});
-    if (r.has(design, "kind")) kind = r.text(design, "kind");
-  }
+/// the design's name as written and `points` to its explicit points (a
+/// `points` design); returns the design's node (an empty mapping when the
+/// file has none).
+YAML::Node read_design(const Reader& top, SweepSpec& s, std::string& kind, YAML::Node& points) {
+  const YAML::Node design = top.has("design") ? top.node("design") : YAML::Node(YAML::NodeType::Map);
+  const Reader r(top.provenance(), design, "design", sweep_section("design"));
+  kind = r.choice("kind");
   static const std::vector<std::string> kinds = {"grid", "points", "lhs", "morris", "sobol"};
-  const auto kit = std::find(kinds.begin(), kinds.end(), kind);
-  if (kit == kinds.end()) r.fail(design["kind"], "`kind` = `" + kind + "` is not one of: grid, points, lhs, morris, sobol");
-  s.design = static_cast<DesignKind>(kit - kinds.begin());
+  s.design = static_cast<DesignKind>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
   auto needs = [&](const char* key, bool wanted) {
-    const bool present = r.has(design, key);
-    if (wanted && !present) r.fail(design.IsDefined() ? design : root, "a `" + kind + "` design needs `" + key + "`");
-    if (!wanted && present) r.fail(design[key], "`" + std::string(key) + "` does not apply to a `" + kind + "` design");
+    const bool present = r.has(key);
+    if (wanted && !present) r.fail(top.has("design") ? design : top.self(), "a `" + kind + "` design needs `" + key + "`");
+    if (!wanted && present) r.fail(r.node(key), "`" + std::string(key) + "` does not apply to a `" + kind + "` design");
   };
   needs("samples", s.design == DesignKind::lhs || s.design == DesignKind::sobol);
   needs("trajectories", s.design == DesignKind::morris);
   needs("points", s.design == DesignKind::points);
-  if (s.design != DesignKind::morris && r.has(design, "levels")) needs("levels", false);
-  if (r.has(design, "samples")) s.samples = r.integer(design, "samples", 2, 100000);
-  if (r.has(design, "trajectories")) s.trajectories = r.integer(design, "trajectories", 2, 10000);
-  if (r.has(design, "levels")) {
-    s.levels = r.integer(design, "levels", 2, 100);
-    if (s.levels % 2) r.fail(design["levels"], "`levels` must be even (the Morris step is levels / (2 (levels - 1)))");
-  }
-  if (r.has(design, "seed")) s.design_seed = r.seed(design["seed"], "seed");
+  if (s.design != DesignKind::morris && r.has("levels")) needs("levels", false);
+  if (r.has("samples")) s.samples = r.integer("samples");
+  if (r.has("trajectories")) s.trajectories = r.integer("trajectories");
+  s.levels = r.integer("levels");
+  if (s.levels % 2) r.fail(r.node("levels"), "`levels` must be even (the Morris step is levels / (2 (levels - 1)))");
+  s.design_seed = r.unsigned64("seed");
+  if (r.has("points")) points = r.node("points");
+  r.finish();
   return design;
 }
 
 /// Parameters: what to vary, and how the design wants each one given.
-void read_parameters(const SweepReader& r, const YAML::Node& root, const std::string& kind, SweepSpec& s) {
+void read_parameters(const Reader& top, const std::string& kind, SweepSpec& s) {
   const bool ranged = s.design == DesignKind::lhs || s.design == DesignKind::morris || s.design == DesignKind::sobol;
-  if (!r.has(root, "parameters")) r.fail(root, "a sweep needs `parameters`: what to vary");
-  const YAML::Node params = root["parameters"];
-  if (!params.IsMap() || params.size() == 0) r.fail(params, "`parameters` must be a non-empty mapping of names to settings");
+  if (!top.has("parameters")) top.fail(top.self(), "a sweep needs `parameters`: what to vary");
+  const YAML::Node params = top.node("parameters");
+  if (!params.IsMap() || params.size() == 0) top.fail(params, "`parameters` must be a non-empty mapping of names to settings");
   std::set<std::string> seen_paths;
   for (const auto& kv : params) {
     SweepParameter p;
@@ -381,74 +284,75 @@ void read_parameters(const SweepReader& r, const YAML::Node& root, const std::st
     // parameter of the same name would give a file two columns of one name.
     for (const char* column : {"point", "replication", "metric", "scope", "key", "value", "mean", "ci_low", "ci_high", "n"})
       if (p.name == column)
-        r.fail(kv.first, "parameter name `" + p.name + "` is also a column of sweep.csv or points.csv (point, replication, "
-                         "metric, scope, key, value, mean, ci_low, ci_high, n): choose another name");
+        top.fail(kv.first, "parameter name `" + p.name + "` is also a column of sweep.csv or points.csv (point, replication, "
+                           "metric, scope, key, value, mean, ci_low, ci_high, n): choose another name");
     const YAML::Node n = kv.second;
-    r.keys(n, "parameters." + p.name, {"path", "values", "low", "high", "integer", "log"});
-    if (!r.has(n, "path")) r.fail(n, "parameter `" + p.name + "` needs `path` (e.g. units.service_centre.staff)");
-    if (n["path"].IsSequence()) {
-      for (const auto& item : n["path"]) p.paths.push_back(r.scalar_value(item, "path"));
-      if (p.paths.empty()) r.fail(n["path"], "`path` must name at least one scenario path");
+    const Reader r(top.provenance(), n, "parameters." + p.name, sweep_section("parameters.*"));
+    if (!r.has("path")) r.fail(n, "parameter `" + p.name + "` needs `path` (e.g. units.service_centre.staff)");
+    const YAML::Node path_node = r.node("path");
+    if (path_node.IsSequence()) {
+      for (const auto& item : path_node) p.paths.push_back(scalar_value(r, item, "path"));
+      if (p.paths.empty()) r.fail(path_node, "`path` must name at least one scenario path");
     } else {
-      p.paths.push_back(r.text(n, "path"));
+      p.paths.push_back(r.text("path"));
     }
     for (const auto& path : p.paths) {
       if (path.empty() || path.find('=') != std::string::npos || path.front() == '.' || path.back() == '.')
-        r.fail(n["path"], "`" + path + "` is not a scenario path (dotted keys, e.g. platform.coverage)");
-      if (!seen_paths.insert(path).second) r.fail(n["path"], "`" + path + "` is varied by two parameters");
-      check_sweep_path(r, n["path"], path);
+        r.fail(path_node, "`" + path + "` is not a scenario path (dotted keys, e.g. platform.coverage)");
+      if (!seen_paths.insert(path).second) r.fail(path_node, "`" + path + "` is varied by two parameters");
+      check_sweep_path(r, path_node, path);
       if (const std::string problem = override_path_problem(s.base, s.overrides, path); !problem.empty())
-        r.fail(n["path"], "`" + path + "`: " + problem);
+        r.fail(path_node, "`" + path + "`: " + problem);
     }
-    if (r.has(n, "integer")) p.integer = r.boolean(n, "integer");
-    if (r.has(n, "log")) p.log_scale = r.boolean(n, "log");
+    p.integer = r.boolean("integer");
+    p.log_scale = r.boolean("log");
     if (s.design == DesignKind::grid) {
-      if (!r.has(n, "values")) r.fail(n, "parameter `" + p.name + "` needs `values` (a list) in a grid design");
-      const YAML::Node v = n["values"];
+      if (!r.has("values")) r.fail(n, "parameter `" + p.name + "` needs `values` (a list) in a grid design");
+      const YAML::Node v = r.node("values");
       if (!v.IsSequence() || v.size() == 0) r.fail(v, "`values` must be a non-empty list");
-      for (const auto& item : v) p.values.push_back(r.scalar_value(item, "values"));
-    } else if (r.has(n, "values")) {
-      r.fail(n["values"], "`values` applies to grid designs; a `" + kind + "` design takes " +
-                              (ranged ? "`low` and `high`" : "its values from `design.points`"));
+      for (const auto& item : v) p.values.push_back(scalar_value(r, item, "values"));
+    } else if (r.has("values")) {
+      r.fail(r.node("values"), "`values` applies to grid designs; a `" + kind + "` design takes " +
+                                   (ranged ? "`low` and `high`" : "its values from `design.points`"));
     }
     if (ranged) {
-      if (!r.has(n, "low") || !r.has(n, "high"))
+      if (!r.has("low") || !r.has("high"))
         r.fail(n, "parameter `" + p.name + "` needs `low` and `high` in a `" + kind + "` design");
-      p.low = r.number(n, "low", -1e15, 1e15);
-      p.high = r.number(n, "high", -1e15, 1e15);
-      if (!(p.high > p.low)) r.fail(n["high"], "`high` must be greater than `low`");
-      if (p.log_scale && !(p.low > 0)) r.fail(n["low"], "a `log` parameter needs `low` > 0");
+      p.low = r.number("low");
+      p.high = r.number("high");
+      if (!(p.high > p.low)) r.fail(r.node("high"), "`high` must be greater than `low`");
+      if (p.log_scale && !(p.low > 0)) r.fail(r.node("low"), "a `log` parameter needs `low` > 0");
     } else {
       for (const char* key : {"low", "high", "log"})
-        if (r.has(n, key)) r.fail(n[key], "`" + std::string(key) + "` applies to lhs, morris and sobol designs");
+        if (r.has(key)) r.fail(r.node(key), "`" + std::string(key) + "` applies to lhs, morris and sobol designs");
     }
+    r.finish();
     s.parameters.push_back(std::move(p));
   }
 }
 
 /// Explicit points (a `points` design): one value per parameter each.
-void read_explicit_points(const SweepReader& r, YAML::Node design, SweepSpec& s) {
-  const YAML::Node pts = design["points"];
-  if (!pts.IsSequence() || pts.size() == 0) r.fail(pts, "`points` must be a non-empty list of {parameter: value} maps");
-  if (pts.size() > kMaxPoints) r.fail(pts, "more than " + std::to_string(kMaxPoints) + " points");
+void read_explicit_points(const Reader& top, const YAML::Node& pts, SweepSpec& s) {
+  if (!pts.IsSequence() || pts.size() == 0) top.fail(pts, "`points` must be a non-empty list of {parameter: value} maps");
+  if (pts.size() > kMaxPoints) top.fail(pts, "more than " + std::to_string(kMaxPoints) + " points");
+  std::vector<std::string> names;
+  for (const auto& p : s.parameters) names.push_back(p.name);
   for (const auto& pt : pts) {
-    std::vector<std::string> names;
-    for (const auto& p : s.parameters) names.push_back(p.name);
-    r.keys(pt, "design.points", names);
+    const Reader r(top.provenance(), pt, "design.points", names);
     std::vector<std::string> values;
     for (const auto& p : s.parameters) {
-      if (!r.has(pt, p.name)) r.fail(pt, "this point does not give `" + p.name + "`");
-      values.push_back(r.scalar_value(pt[p.name], p.name));
+      if (!r.has(p.name)) r.fail(pt, "this point does not give `" + p.name + "`");
+      values.push_back(scalar_value(r, r.node(p.name), p.name));
     }
+    r.finish();
     s.points.push_back(std::move(values));
   }
 }
 
 /// Size limits, before expanding anything: the number of points the design
 /// will have, which must be at most kMaxPoints.
-double planned_points(const SweepReader& r, const YAML::Node& root, YAML::Node design, const SweepSpec& s) {
+double planned_points(const Reader& top, const YAML::Node& design, const SweepSpec& s) {
   const std::size_t k = s.parameters.size();
-  const YAML::Node params = root["parameters"];
   double planned = 1;
   switch (s.design) {
     case DesignKind::grid:
@@ -460,61 +364,57 @@ double planned_points(const SweepReader& r, const YAML::Node& root, YAML::Node d
     case DesignKind::sobol: planned = static_cast<double>(s.samples) * static_cast<double>(k + 2); break;
   }
   if (planned > static_cast<double>(kMaxPoints))
-    r.fail(r.has(root, "design") ? design : params,
-           "this design has " + format_value(planned, true) + " points; a sweep is limited to " +
-               std::to_string(kMaxPoints));
+    top.fail(top.has("design") ? design : top.node("parameters"),
+             "this design has " + format_value(planned, true) + " points; a sweep is limited to " +
+                 std::to_string(kMaxPoints));
   return planned;
 }
 
 /// Replications and seeds: a base seed, or a list of seeds (one per replication).
-void read_replications_and_seeds(const SweepReader& r, const YAML::Node& root, double planned, SweepSpec& s) {
-  if (r.has(root, "seeds")) {
-    const YAML::Node seeds = root["seeds"];
+void read_replications_and_seeds(const Reader& r, double planned, SweepSpec& s) {
+  if (r.has("seeds")) {
+    const YAML::Node seeds = r.node("seeds");
     if (!seeds.IsSequence() || seeds.size() == 0) r.fail(seeds, "`seeds` must be a non-empty list of seeds");
     std::set<std::uint64_t> unique;
     for (const auto& item : seeds) {
-      s.seeds.push_back(r.seed(item, "seeds"));
+      s.seeds.push_back(r.unsigned64_at(item, "seeds"));
       if (!unique.insert(s.seeds.back()).second) r.fail(item, "seed " + item.Scalar() + " is listed twice");
     }
-    if (r.has(root, "seed")) r.fail(root["seed"], "give either `seed` (a base seed) or `seeds` (a list), not both");
-    if (r.has(root, "replications") && r.integer(root, "replications", 1, 10000) != static_cast<int>(s.seeds.size()))
-      r.fail(root["replications"], "`replications` differs from the number of `seeds`");
+    if (r.has("seed")) r.fail(r.node("seed"), "give either `seed` (a base seed) or `seeds` (a list), not both");
+    if (r.has("replications") && r.integer("replications") != static_cast<int>(s.seeds.size()))
+      r.fail(r.node("replications"), "`replications` differs from the number of `seeds`");
     s.replications = static_cast<int>(s.seeds.size());
   } else {
-    if (r.has(root, "replications")) s.replications = r.integer(root, "replications", 1, 10000);
-    if (r.has(root, "seed")) s.seed = r.seed(root["seed"], "seed");
+    s.replications = r.integer("replications");
+    s.seed = r.unsigned64("seed");
   }
-  if (planned * s.replications > 1e6) r.fail(root, "more than a million runs: reduce the design or the replications");
+  if (planned * s.replications > 1e6) r.fail(r.self(), "more than a million runs: reduce the design or the replications");
 }
 
 /// Outputs: the scopes and metrics the sweep's files keep.
-void read_outputs(const SweepReader& r, const YAML::Node& root, SweepSpec& s) {
+void read_outputs(const Reader& r, SweepSpec& s) {
   static const std::vector<std::string> all_scopes = {"all", "type", "group", "tier", "area", "unit"};
   s.scopes = {"all", "type", "group", "tier"};
-  if (r.has(root, "scopes")) {
-    const YAML::Node sc = root["scopes"];
+  if (r.has("scopes")) {
+    const YAML::Node sc = r.node("scopes");
     if (!sc.IsSequence() || sc.size() == 0) r.fail(sc, "`scopes` must be a non-empty list (all, type, group, tier, area, unit)");
     s.scopes.clear();
     for (const auto& item : sc) {
-      const std::string v = r.scalar_value(item, "scopes");
+      const std::string v = scalar_value(r, item, "scopes");
       if (std::find(all_scopes.begin(), all_scopes.end(), v) == all_scopes.end())
         r.fail(item, "`" + v + "` is not a scope (all, type, group, tier, area, unit)");
       s.scopes.push_back(v);
     }
   }
-  if (r.has(root, "metrics")) {
-    const YAML::Node ms = root["metrics"];
+  if (r.has("metrics")) {
+    const YAML::Node ms = r.node("metrics");
     if (!ms.IsSequence() || ms.size() == 0) r.fail(ms, "`metrics` must be a non-empty list of metric names");
     const auto& known = all_metric_names();
     for (const auto& item : ms) {
-      const std::string v = r.scalar_value(item, "metrics");
-      if (std::find(known.begin(), known.end(), v) == known.end()) {
-        std::string best;
-        std::size_t distance = 1000;
-        for (const auto& a : known)
-          if (const std::size_t d = edit_distance(v, a); d < distance) distance = d, best = a;
-        r.fail(item, "unknown metric `" + v + "`; did you mean `" + best + "`? (docs/results.md lists them)");
-      }
+      const std::string v = scalar_value(r, item, "metrics");
+      if (std::find(known.begin(), known.end(), v) == known.end())
+        r.fail(item, "unknown metric `" + v + "`; did you mean `" + nearest_word(v, known, 1000) +
+                         "`? (docs/results.md lists them)");
       s.metrics.push_back(v);
     }
   } else {
@@ -524,10 +424,10 @@ void read_outputs(const SweepReader& r, const YAML::Node& root, SweepSpec& s) {
 
 /// The base scenario with the fixed settings must load; each point is checked
 /// when it runs. A bad `set` entry is reported where the sweep file wrote it.
-void check_base_scenario_loads(const SweepReader& r, const SweepSpec& s, std::map<std::string, YAML::Node>& set_nodes) {
+void check_base_scenario_loads(const Reader& r, const SweepSpec& s, std::map<std::string, YAML::Node>& set_nodes) {
   try {
     (void)load_scenario(s.base, s.overrides);
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     // A bad `set` entry: point at it in the sweep file.
     const std::string prefix = "--set ";
     if (e.file().rfind(prefix, 0) == 0 && set_nodes.count(e.file().substr(prefix.size()))) {
@@ -542,27 +442,29 @@ void check_base_scenario_loads(const SweepReader& r, const SweepSpec& s, std::ma
 
 }  // namespace
 
-SweepSpec load_sweep(const std::string& path) { return load_sweep_text(slurp(path), path); }
+SweepSpec load_sweep(const std::string& path) { return load_sweep_text(read_input_file(path, "sweep", kMaxSweepBytes), path); }
 
 SweepSpec load_sweep_text(const std::string& text, const std::string& name) {
-  const SweepReader r{name};
-  if (text.size() > kMaxSweepBytes) throw ScenarioError(name, 0, 0, "sweep files are limited to 1 MiB");
+  if (text.size() > kMaxSweepBytes) throw InputError(name, 0, 0, "sweep files are limited to 1 MiB");
   const YAML::Node root = parse_guarded_yaml(text, name);
-  if (root.IsNull()) throw ScenarioError(name, 0, 0, "the file is empty");
-  r.keys(root, "sweep", {"name", "description", "base", "set", "parameters", "design", "replications", "seed", "seeds",
-                         "scopes", "metrics"});
+  if (root.IsNull()) throw InputError(name, 0, 0, "the file is empty");
+  Provenance prov;  // one file: every place is in it
+  prov.root = name;
+  const Reader top(prov, root, "sweep", sweep_section("sweep"));
   SweepSpec s;
-  std::map<std::string, YAML::Node> set_nodes = read_base_and_settings(r, root, name, s);
+  std::map<std::string, YAML::Node> set_nodes = read_base_and_settings(top, name, s);
   std::string kind;
-  const YAML::Node design = read_design(r, root, s, kind);
-  read_parameters(r, root, kind, s);
-  if (s.design == DesignKind::points) read_explicit_points(r, design, s);
-  const double planned = planned_points(r, root, design, s);
-  read_replications_and_seeds(r, root, planned, s);
-  read_outputs(r, root, s);
+  YAML::Node points;
+  const YAML::Node design = read_design(top, s, kind, points);
+  read_parameters(top, kind, s);
+  if (s.design == DesignKind::points) read_explicit_points(top, points, s);
+  const double planned = planned_points(top, design, s);
+  read_replications_and_seeds(top, planned, s);
+  read_outputs(top, s);
+  top.finish();
 
   expand_design(s);
-  check_base_scenario_loads(r, s, set_nodes);
+  check_base_scenario_loads(top, s, set_nodes);
   const std::string base_text = merged_scenario_text(s.base, s.overrides);
   s.content_hash = hex64(sim::stable_id(text) ^ (sim::stable_id(base_text) * 0x9E3779B97F4A7C15ull));
   return s;
@@ -636,7 +538,7 @@ std::vector<RunRecord> execute_runs(const SweepSpec& spec, std::size_t first_run
     return records;
   } catch (const Interrupted&) {
     throw;
-  } catch (const ScenarioError& e) {
+  } catch (const PlacedError& e) {  // bad input at this point, or too big to run
     return std::vector<RunRecord>(static_cast<std::size_t>(count), RunRecord{false, e.what()});
   } catch (const std::bad_alloc&) {
     return std::vector<RunRecord>(static_cast<std::size_t>(count), RunRecord{false, "out of memory"});

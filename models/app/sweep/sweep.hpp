@@ -74,7 +74,7 @@ struct SweepSpec {
   std::pair<std::uint64_t, int> seed_of(int replication) const noexcept;
 };
 
-/// Reads, validates and expands a sweep file; throws ScenarioError (file:line:col).
+/// Reads, validates and expands a sweep file; throws InputError (file:line:col).
 SweepSpec load_sweep(const std::string& path);
 /// The same from text, `name` standing for the file in messages and for
 /// resolving `base` (fuzzing, tests).
