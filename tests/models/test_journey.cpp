@@ -58,12 +58,17 @@ static_assert(std::is_constructible_v<JourneyModel::Engine, const JourneyModel&,
 // A handler's partition gives its own state, one unit's, and no way to another partition.
 static_assert(std::is_same_v<decltype(std::declval<JourneyModel::Partition&>().state()), UnitPartition&>);
 static_assert(std::is_same_v<decltype(UnitPartition::unit), UnitState>);
-static_assert(!requires(JourneyModel::Partition& p) { p.partition(sim::PartitionId{}); });
-static_assert(!requires(JourneyModel::Partition& p) { p.engine(); });
+template <class P>
+concept ReachesOtherPartitions = requires(P& p) { p.partition(sim::PartitionId{}); } || requires(P& p) { p.engine(); };
+static_assert(!ReachesOtherPartitions<JourneyModel::Partition>);
+static_assert(ReachesOtherPartitions<JourneyModel::Engine>);  // (the check can tell: the engine can)
 // Each item kind carries its own fields only.
-static_assert(!requires(CosignCopy c) { c.resident; });
-static_assert(!requires(AdminTask t) { t.home; });
-static_assert(!requires(Request r) { r.parent_slot; });
+template <class T>
+concept NamesAResident = requires(T x) { x.resident; };
+template <class T>
+concept ReportsToAParent = requires(T x) { x.parent_slot; };
+static_assert(NamesAResident<Request> && !NamesAResident<CosignCopy> && !NamesAResident<AdminTask>);
+static_assert(ReportsToAParent<CosignCopy> && !ReportsToAParent<Request> && !ReportsToAParent<AdminTask>);
 
 }  // namespace
 
@@ -86,8 +91,8 @@ TEST(Journey, OneRequestsPathThroughTwoUnits) {
     // Where the time went: triage and service, the transfer; no queue, always open.
     EXPECT_NEAR(o.service_h, 0.6, 1e-4);
     EXPECT_NEAR(o.transit_h, 2.0, 1e-4);
-    EXPECT_EQ(o.wait_h, 0.0f);
-    EXPECT_EQ(o.closed_h, 0.0f);
+    EXPECT_NEAR(o.wait_h, 0.0, 1e-4);
+    EXPECT_NEAR(o.closed_h, 0.0, 1e-4);
     EXPECT_NEAR(o.wait_h + o.service_h + o.transit_h + o.closed_h + o.cosign_wait_h, o.response_h, 1e-4);
     EXPECT_EQ(o.first_contact_h, 0.0f);  // served at once where reported
   }
@@ -143,8 +148,10 @@ TEST(Journey, EachPartitionOwnsItsUnitAndItsResidentsOnly) {
 
 TEST(Journey, GatheredResultsAreTheSameOnOneAndTwoThreads) {
   // Trust on: experiences and hearsay cross partitions by message; what each partition ends with does not depend on threads.
+  // (Every answer later than 1 h counts as slow: each experience is bad and lowers willingness.)
   const auto dir = temp_folder("journey-threads");
   const std::vector<std::string> sets = {"units.committee.count=4", "behaviour.trust=true", "behaviour.reporting=true",
+                                         "behaviour.slow_share=0.01",
                                          "populations.residents.neighbours=4", "populations.residents.long_link_share=0.3"};
   Journeys one(write_scenario(dir, "two.yaml", kTwoUnits), sets), two(write_scenario(dir, "two.yaml", kTwoUnits), sets);
   double before = 0;
@@ -152,7 +159,7 @@ TEST(Journey, GatheredResultsAreTheSameOnOneAndTwoThreads) {
     for (const float w : one.engine.partition(u).state().willingness) before += w;
   const JourneyModel::Results a = one.run(1), b = two.run(2);
   EXPECT_EQ(a.willingness_sum, b.willingness_sum);
-  EXPECT_NE(a.willingness_sum, before);  // experiences and hearsay moved it
+  EXPECT_LT(a.willingness_sum, before);  // bad experiences and hearsay lowered it
   ASSERT_EQ(a.units.size(), b.units.size());
   for (std::size_t u = 0; u < a.units.size(); ++u) {
     ASSERT_EQ(a.units[u].outcomes.size(), b.units[u].outcomes.size());
