@@ -97,7 +97,7 @@ struct PartitionStateOf {
   using type = NoPartitionState;
 };
 template <class Model>
-  requires requires { typename Model::PartitionState; }
+requires requires { typename Model::PartitionState; }
 struct PartitionStateOf<Model> {
   using type = typename Model::PartitionState;
 };

@@ -7,7 +7,6 @@
 #include "models/domain/journey.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <tuple>

@@ -167,3 +167,47 @@ TEST(Journey, GatheredResultsAreTheSameOnOneAndTwoThreads) {
       EXPECT_EQ(a.units[u].outcomes[i].response_h, b.units[u].outcomes[i].response_h);
   }
 }
+
+TEST(Journey, ParallelCosignCopiesReportBackToTheParkedRequest) {
+  // Resolved at a, then co-signed by b and c together under the party
+  // committee: copies go out (5 h), are signed (1 h), and their signatures
+  // come back (5 h) by message to the request parked at a.
+  const auto dir = temp_folder("journey-cosign");
+  Journeys j(write_scenario(dir, "cosign.yaml", R"(
+simulation: {horizon_h: 2000, warmup_h: 0, replications: 1, seed: 2}
+handoffs: {transfer_delay_h: 5.0}
+request_types: {allowance: {deadline_h: 1000, cosign: [b, c]}}
+units:
+  district: {kind: station, staff: 1}
+  a: {kind: department, parent: district, staff: 20, resolves: {allowance: 1.0}}
+  b: {kind: department, parent: district, staff: 20, resolves: {allowance: 1.0}}
+  c: {kind: department, parent: district, staff: 20, resolves: {allowance: 1.0}}
+  centre: {kind: service_centre, parent: district, staff: 20, triage_h: 0.0, refers: {allowance: a}}
+  committee: {kind: residents_committee, parent: centre, staff: 20, triage_h: 0.0}
+  party: {kind: party_committee, parent: centre, staff: 1, joint_handling: true, coordination_delay_h: 0.0}
+populations:
+  residents: {at: committee, groups: {all: {need_rates_per_hour: {allowance: 0.05}}}}
+)"));
+  const std::uint32_t a = j.org.first_member(j.org.group_index("a"));
+  const JourneyModel::Results results = j.run();
+  std::size_t resolved = 0;
+  for (std::uint32_t u = 0; u < j.org.size(); ++u)
+    for (const Outcome& o : results.units[u].outcomes) {
+      if (o.status != Status::resolved) continue;
+      ++resolved;
+      EXPECT_EQ(u, a);  // concluded where it was parked
+      EXPECT_NEAR(o.cosign_wait_h, 5 + 1 + 5, 1e-4);
+      EXPECT_NEAR(o.transit_h, 5 + 5, 1e-4);
+      EXPECT_NEAR(o.response_h, 5 + 5 + 1 + 11, 1e-4);
+      EXPECT_NEAR(o.wait_h + o.service_h + o.transit_h + o.closed_h + o.cosign_wait_h, o.response_h, 1e-4);
+    }
+  EXPECT_GT(resolved, 50u);
+  // The copies were signed at b and c and ended there: no outcome, no copy left but those under way at the horizon.
+  for (const char* signer : {"b", "c"}) {
+    const std::uint32_t u = j.org.first_member(j.org.group_index(signer));
+    EXPECT_TRUE(results.units[u].outcomes.empty());
+    std::size_t copies = 0;
+    j.engine.partition(u).for_each_held([&](sim::SlotId, const Case& c) { copies += std::holds_alternative<CosignCopy>(c.what); });
+    EXPECT_LE(copies, 2u);
+  }
+}
