@@ -44,15 +44,25 @@
 // elsewhere, a signal to a resident). They cost no item storage and no copy of
 // an item; they are ordered exactly like every other event.
 //
+// State belongs to partitions: a model may declare the state each partition
+// owns (PartitionState), and a handler receives only its own partition, whose
+// state() is that partition's alone; the model object itself is const while
+// the engine runs (its parameters are read, never written), so a handler can
+// change nothing but its own partition, and reaches another partition only by
+// a message. (Cadmium's `internalTransition(S&) const` is the pattern.)
+//
 // Model requirements:
 //   using Item = ...;                                   // movable
-//   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot);
+//   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot) const;
 //     or, to receive the 64-bit value too:
-//   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot, std::uint64_t value);
-// Optionally, to hide memory latency at scale:
+//   void on_event(Engine<Model>::Partition&, std::uint32_t kind, SlotId slot, std::uint64_t value) const;
+// Optionally:
+//   using PartitionState = ...;                         // each partition's own state (default: none)
+//   PartitionState partition_state(PartitionId) const;  // its initial value (default: value-initialised)
 //   void prefetch(const Engine<Model>::Partition&, std::uint32_t kind, SlotId slot, std::uint64_t value) const;
-//     called with the next event due, just before the current one is handled:
-//     may only hint the processor to load what that event will touch.
+//     to hide memory latency at scale: called with the next event due, just
+//     before the current one is handled; may only hint the processor to load
+//     what that event will touch.
 #pragma once
 
 #include <algorithm>
@@ -79,6 +89,20 @@ namespace sim {
 using PartitionId = std::uint32_t;
 inline constexpr Time kNever = std::numeric_limits<Time>::infinity();
 
+namespace detail {
+/// The state of a partition of a model that declares none.
+struct NoPartitionState {};
+template <class Model>
+struct PartitionStateOf {
+  using type = NoPartitionState;
+};
+template <class Model>
+requires requires { typename Model::PartitionState; }
+struct PartitionStateOf<Model> {
+  using type = typename Model::PartitionState;
+};
+}  // namespace detail
+
 /// Counters of one run, for benchmarks and for the summary's metadata.
 struct EngineCounters {
   std::uint64_t events = 0;
@@ -91,12 +115,17 @@ template <class Model>
 class Engine {
  public:
   using Item = typename Model::Item;
+  using State = typename detail::PartitionStateOf<Model>::type;
 
   class Partition {
    public:
     /// This partition's clock (hours): the time of the event being handled.
     Time now() const noexcept { return now_; }
     PartitionId id() const noexcept { return id_; }
+    /// The state this partition owns (the model's PartitionState): no other
+    /// partition's handlers can reach it.
+    State& state() noexcept { return state_; }
+    const State& state() const noexcept { return state_; }
 
     /// Keeps an item here and returns its slot. Invalidates references
     /// previously returned by item().
@@ -217,14 +246,14 @@ class Engine {
     /// One window's work: files what was sent here last window, handles the
     /// events before `end`, and returns the earliest time this partition may
     /// act next (its next event, or the earliest message it sent).
-    Time window(int last_parity, Time end, Model& model) {
+    Time window(int last_parity, Time end, const Model& model) {
       absorb_inbox(last_parity);
       min_sent_ = kNever;
       process_until(end, model);
       return std::min(next_time(), min_sent_);
     }
     Time next_time() const noexcept { return queue_.next_time(); }
-    void process_until(Time end, Model& model) {
+    void process_until(Time end, const Model& model) {
       queue_.prepare(end);
       while (queue_.next_time() < end) {
         const Event e = queue_.pop();
@@ -259,13 +288,15 @@ class Engine {
     PoolVector<Item> items_;
     PoolVector<std::uint8_t> live_;
     PoolVector<SlotId> free_;
+    State state_{};
     alignas(64) tbb::spin_mutex inbox_mutex_;
     PoolVector<Message> inbox_[2];      // by the parity of the window the messages were sent in
     PoolVector<Event> event_inbox_[2];  // events without items, likewise
   };
 
   /// `lookahead` (hours, > 0): the smallest delay of any cross-partition message.
-  Engine(Model& model, std::size_t partitions, Time lookahead) : model_(model), lookahead_(lookahead) {
+  /// Each partition's state starts as `model.partition_state(id)` where the model says.
+  Engine(const Model& model, std::size_t partitions, Time lookahead) : model_(model), lookahead_(lookahead) {
     if (!(lookahead > 0.0) || !std::isfinite(lookahead))
       throw std::invalid_argument("sim: the lookahead must be positive and finite");
     if (partitions >= (std::size_t{1} << 24)) throw std::invalid_argument("sim: too many partitions");
@@ -278,6 +309,8 @@ class Engine {
       partitions_.back()->engine_ = this;
       partitions_.back()->id_ = static_cast<PartitionId>(i);
       partitions_.back()->queue_.set_span(kFarSpan * lookahead);
+      if constexpr (requires { model.partition_state(PartitionId{}); })
+        partitions_.back()->state_ = model.partition_state(static_cast<PartitionId>(i));
     }
   }
 
@@ -552,7 +585,7 @@ class Engine {
     }
   };
 
-  Model& model_;
+  const Model& model_;  // read-only while running: what changes lives in the partitions
   Time lookahead_;
   int parity_ = 0;  // messages sent now go to inbox_[parity_]; flips as each window opens
   std::vector<std::unique_ptr<Partition>> partitions_;

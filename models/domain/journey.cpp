@@ -7,9 +7,10 @@
 #include "models/domain/journey.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <type_traits>
 
 namespace govsim {
 
@@ -39,19 +40,13 @@ std::uint8_t level_for(int urgency, bool escalated) {
   return escalated ? 1 : static_cast<std::uint8_t>(2 + (3 - urgency));
 }
 std::uint8_t clamp8(std::uint16_t v) { return static_cast<std::uint8_t>(std::min<std::uint16_t>(v, 255)); }
+Request& request(Case& c) { return std::get<Request>(c.what); }
 }  // namespace
 
 JourneyModel::JourneyModel(const Scenario& scenario, const Organisation& org, const Residents& residents,
                            std::uint64_t stream_key)
     : scenario_(scenario), org_(org), residents_(residents), key_(stream_key),
-      warmup_(scenario.simulation.warmup_h), horizon_(scenario.simulation.horizon_h), units_(org.size()) {
-  for (auto& u : units_) u.queues.resize(kLevels);
-  // Willingness starts at each group's value.
-  willingness_.resize(residents.size());
-  for (const auto& b : residents.blocks()) {
-    const auto& g = scenario.populations[b.population].groups[b.group];
-    std::fill_n(willingness_.begin() + b.first, b.size, static_cast<float>(g.willingness));
-  }
+      warmup_(scenario.simulation.warmup_h), horizon_(scenario.simulation.horizon_h) {
   // Need rates of each block (residents x rate), cumulative over types, and
   // where each type is first reported: flat tables, looked up by every need.
   types_ = scenario.request_types.size();
@@ -94,95 +89,114 @@ JourneyModel::JourneyModel(const Scenario& scenario, const Organisation& org, co
   min_delay_ = std::min(min_delay_, scenario.handoffs.arbitration_delay_h.minimum() + org.minimum_handoff_delay());
 }
 
-void JourneyModel::seed_sources(Engine& engine) {
+UnitPartition JourneyModel::partition_state(sim::PartitionId u) const {
+  UnitPartition own;
+  own.unit.queues.resize(kLevels);
+  // Willingness starts at each group's value.
+  const auto [first, last] = residents_.residents_at(u);
+  own.first_resident = first;
+  own.willingness.resize(last - first);
   const auto& blocks = residents_.blocks();
-  for (std::uint32_t b = 0; b < blocks.size(); ++b) {
+  const auto [b0, b1] = residents_.blocks_at(u);
+  for (std::uint32_t b = b0; b < b1; ++b) {
+    const auto& g = scenario_.populations[blocks[b].population].groups[blocks[b].group];
+    std::fill_n(own.willingness.begin() + (blocks[b].first - first), blocks[b].size, static_cast<float>(g.willingness));
     if (block_rate_[b] <= 0) continue;
-    Request src;
-    src.item = Request::Item::need_source;
-    src.home = blocks[b].home;
-    src.join_slot = b;  // the resident block this source draws from
-    src.entity = sim::mix64(sim::stable_id(org_.unit(blocks[b].home).name) ^
+    NeedSource src;
+    src.block = b;
+    src.entity = sim::mix64(sim::stable_id(org_.unit(u).name) ^
                             sim::mix64(0xB10C000000ull + (std::uint64_t{blocks[b].population} << 16) + blocks[b].group));
-    const double gap = -std::log(sim::Stream(key_, src.entity).uniform(kNeedGap, 0)) / block_rate_[b];
-    auto& p = engine.partition(blocks[b].home);
-    p.schedule(gap, kNeed, p.hold(src), pick_need(src.entity, b, 0));
+    own.need_sources.push_back(src);
   }
+  const UnitGroup& g = org_.group_of(u);
+  if (g.admin_hours_per_year + g.economic_hours_per_year > 0)
+    own.admin_source = AdminSource{sim::mix64(sim::stable_id(org_.unit(u).name) ^ 0xAD317ull), 0};
+  return own;
+}
+
+void JourneyModel::seed_sources(Engine& engine) const {
   for (std::uint32_t u = 0; u < org_.size(); ++u) {
     auto& p = engine.partition(u);
-    const UnitGroup& g = org_.group_of(u);
-    const double diverted = g.admin_hours_per_year + g.economic_hours_per_year;
-    if (diverted > 0) {
-      Request src;
-      src.item = Request::Item::admin_source;
-      src.entity = sim::mix64(sim::stable_id(org_.unit(u).name) ^ 0xAD317ull);
-      p.schedule(0.0, kAdmin, p.hold(src));
+    const UnitPartition& own = p.state();
+    for (std::uint32_t i = 0; i < own.need_sources.size(); ++i) {
+      const NeedSource& src = own.need_sources[i];
+      const double gap = -std::log(sim::Stream(key_, src.entity).uniform(kNeedGap, 0)) / block_rate_[src.block];
+      schedule(p, gap, kNeed, pick_need(i, src, 0));
     }
-    Request sampler;
-    sampler.item = Request::Item::sampler;
-    p.schedule(std::min(scenario_.simulation.sample_interval_h, horizon_), kSample, p.hold(sampler));
+    if (own.admin_source) p.schedule(0.0, kAdmin, 0);
+    p.schedule(std::min(scenario_.simulation.sample_interval_h, horizon_), kSample, 0);
   }
 }
 
-void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) {
+void JourneyModel::on_event(Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const {
   switch (kind) {
-    case kNeed: need_arises(p, slot, value); break;
+    case kNeed: need_arises(p, NeedDue::from({slot, value})); break;
     case kArrive: arrive(p, slot); break;
     case kDone: service_done(p, slot); break;
-    case kAdmin: diverted_work_arrives(p, slot); break;
-    case kReview: council_review(p, slot, static_cast<std::uint32_t>(value)); break;
-    case kSample: sample(p, slot); break;
-    case kGoodExperience: experience(p, slot, true, value); break;
-    case kBadExperience: experience(p, slot, false, value); break;
-    case kHearsay: hearsay(slot, std::bit_cast<float>(static_cast<std::uint32_t>(value))); break;
-    case kSigned: cosign_signed(p, slot); break;
+    case kAdmin: diverted_work_arrives(p); break;
+    case kReview: council_review(p, ReviewDue::from({slot, value})); break;
+    case kSample: sample(p); break;
+    case kGoodExperience: experience(p, Experience::from({slot, value}), true); break;
+    case kBadExperience: experience(p, Experience::from({slot, value}), false); break;
+    case kHearsay: hearsay(p, Hearsay::from({slot, value})); break;
+    case kSigned: cosign_signed(p, Signed::from({slot, value})); break;
     case kOpen: unit_opens(p); break;
     default: break;
   }
 }
 
 void JourneyModel::prefetch(const Partition& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const noexcept {
+  const UnitPartition& own = p.state();
   switch (kind) {
-    case kHearsay: __builtin_prefetch(&willingness_[slot], 1); break;
+    case kHearsay: __builtin_prefetch(&own.willingness_of(Hearsay::from({slot, value}).resident), 1); break;
     case kGoodExperience:
-    case kBadExperience:
-      __builtin_prefetch(&willingness_[slot], 1);
-      residents_.prefetch_ties(slot);
+    case kBadExperience: {
+      const std::uint32_t resident = Experience::from({slot, value}).resident;
+      __builtin_prefetch(&own.willingness_of(resident), 1);
+      residents_.prefetch_ties(resident);
       break;
-    case kNeed:
-      p.prefetch_item(slot);
-      __builtin_prefetch(&willingness_[static_cast<std::uint32_t>(value)]);  // the resident picked
+    }
+    case kNeed: {
+      const NeedDue due = NeedDue::from({slot, value});
+      __builtin_prefetch(&own.need_sources[due.source]);
+      __builtin_prefetch(&own.willingness_of(due.resident));  // the resident picked
       break;
-    case kOpen: break;
-    default: p.prefetch_item(slot); break;  // events with items (and council reviews: the request's slot)
+    }
+    case kSigned: p.prefetch_item(Signed::from({slot, value}).parent_slot); break;
+    case kReview: p.prefetch_item(ReviewDue::from({slot, value}).slot); break;
+    case kArrive:
+    case kDone: p.prefetch_item(slot); break;
+    default: break;  // the unit's own state: the engine loads the partition
   }
 }
 
 // --- 1. A need arises at the resident's home; reported or not. -------------
 // Which need, and whose: draw k of a block's source picks a type by rate and
 // a resident uniformly. Made when the need is scheduled and carried by the
-// event (type << 32 | resident), so the resident can be prefetched.
-std::uint64_t JourneyModel::pick_need(std::uint64_t source_entity, std::uint32_t b, std::uint64_t k) const noexcept {
+// event (NeedDue), so the resident can be prefetched.
+JourneyModel::NeedDue JourneyModel::pick_need(std::uint32_t source, const NeedSource& src, std::uint64_t k) const noexcept {
+  const std::uint32_t b = src.block;
   const ResidentBlock& block = residents_.blocks()[b];
-  const sim::Uniforms pick = sim::Stream(key_, source_entity).uniforms(kNeedPick, static_cast<std::uint32_t>(k));
+  const sim::Uniforms pick = sim::Stream(key_, src.entity).uniforms(kNeedPick, static_cast<std::uint32_t>(k));
   const double* cumulative = block_cumulative_rate_.data() + std::size_t{b} * types_;
   const auto type = std::min<std::size_t>(
       std::upper_bound(cumulative, cumulative + types_, pick.first * block_rate_[b]) - cumulative, types_ - 1);
   const std::uint32_t resident = block.first + std::min(block.size - 1, static_cast<std::uint32_t>(pick.second * block.size));
-  return (std::uint64_t{type} << 32) | resident;
+  return {source, static_cast<std::uint8_t>(type), resident};
 }
 
-void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t picked) {
-  Request& src = p.item(source);
+void JourneyModel::need_arises(Partition& p, NeedDue due) const {
+  UnitPartition& own = p.state();
+  NeedSource& src = own.need_sources[due.source];
   const sim::Stream s(key_, src.entity);
-  const std::uint64_t k = src.tick++;
-  const std::uint32_t b = src.join_slot;
+  const std::uint64_t k = src.drawn++;
+  const std::uint32_t b = src.block;
   const ResidentBlock& block = residents_.blocks()[b];
-  const auto type = static_cast<std::uint8_t>(picked >> 32);
-  const auto resident = static_cast<std::uint32_t>(picked);
+  const std::uint8_t type = due.type;
+  const std::uint32_t resident = due.resident;
   // The next need of this block.
   const double gap = -std::log(s.uniform(kNeedGap, static_cast<std::uint32_t>(k + 1))) / block_rate_[b];
-  p.schedule(p.now() + gap, kNeed, source, pick_need(src.entity, b, k + 1));
+  schedule(p, p.now() + gap, kNeed, pick_need(due.source, src, k + 1));
 
   const auto& group = scenario_.populations[block.population].groups[block.group];
   Request r;
@@ -193,9 +207,9 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t p
   r.group_id = block.group_id;
   r.need_at = p.now();
   const sim::Stream rs(key_, r.entity);
-  if (scenario_.behaviour.reporting && rs.uniform(kReport, 0) >= willingness_[resident]) {
+  if (scenario_.behaviour.reporting && rs.uniform(kReport, 0) >= own.willingness_of(resident)) {
     // Never reported: the gap the city never sees.
-    if (records(r)) units_[p.id()].outcomes.push_back(outcome_of(r, Status::unreported, r.need_at));
+    if (records(r)) own.unit.outcomes.push_back(outcome_of(r, Status::unreported, r.need_at));
     return;
   }
   r.reported_at = r.need_at + group.reporting_delay_h.sample(rs.block(kReportDelay, 0));
@@ -223,14 +237,30 @@ void JourneyModel::need_arises(Partition& p, sim::SlotId source, std::uint64_t p
   }
   r.transit_h = arrival - r.reported_at;
   r.from = kNoUnit;
-  p.send(first, arrival, kArrive, std::move(r));
+  p.send(first, arrival, kArrive, Case{Handling{}, std::move(r)});
 }
 
 // --- 2. Arrival at a unit: decide what this unit will do with it. ----------
-void JourneyModel::arrive(Partition& p, sim::SlotId slot) {
-  Request& r = p.item(slot);
+void JourneyModel::arrive(Partition& p, sim::SlotId slot) const {
+  Case& c = p.item(slot);
+  Handling& h = c.handling;
   const std::uint32_t u = p.id();
-  if (r.item == Request::Item::request && p.now() >= r.give_up_at) {
+  // Information that did not travel with the case must be collected again.
+  auto redocument = [&](std::uint32_t from) {
+    return from != kNoUnit && !(org_.unit(from).connected && org_.unit(u).connected) &&
+           scenario_.handoffs.redocumentation_h.mean() > 0;
+  };
+  if (CosignCopy* copy = std::get_if<CosignCopy>(&c.what)) {  // to be signed here
+    ++copy->visits;
+    escalate_if_overdue(*copy, p.now());
+    h.action = Handling::Action::sign;
+    h.redocument = redocument(copy->from);
+    h.level = level_for(scenario_.request_types[copy->type].urgency, copy->escalated);
+    enqueue(p, slot);
+    return;
+  }
+  Request& r = request(c);
+  if (p.now() >= r.give_up_at) {
     conclude(p, slot, Status::abandoned, r.give_up_at);
     return;
   }
@@ -238,58 +268,58 @@ void JourneyModel::arrive(Partition& p, sim::SlotId slot) {
   const std::uint32_t visit = r.visits++;
   const UnitGroup& g = org_.group_of(u);
   escalate_if_overdue(r, p.now());
-  if (r.item == Request::Item::cosign) {
-    r.action = Request::Action::sign;
-  } else if (r.misrouted) {
-    r.action = Request::Action::bounce;  // "not ours": triage, then back to the sender
+  if (r.misrouted) {
+    h.action = Handling::Action::bounce;  // "not ours": triage, then back to the sender
   } else if (org_.service(u, r.type) && r.stage == 0 &&
              (org_.resolve_share(u, r.type) >= 1.0 || s.uniform(kLocalShare, visit) < org_.resolve_share(u, r.type))) {
     const bool refuse = !r.arbitrated && !r.escalated && g.refusal_probability > 0 &&
                         s.uniform(kRefusal, visit) < g.refusal_probability;
-    r.action = refuse ? Request::Action::bounce : Request::Action::resolve;
-    r.refused = refuse;
+    h.action = refuse ? Handling::Action::bounce : Handling::Action::resolve;
   } else if (r.stage > 0) {
-    r.action = Request::Action::sign;  // a sequential co-sign at this department
+    h.action = Handling::Action::sign;  // a sequential co-sign at this department
   } else {
-    r.action = Request::Action::refer;
+    h.action = Handling::Action::refer;
   }
-  // Information that did not travel with the case must be collected again.
-  const bool handed_over = r.from != kNoUnit;
-  r.redocument = handed_over && !(org_.unit(r.from).connected && org_.unit(u).connected) &&
-                 scenario_.handoffs.redocumentation_h.mean() > 0;
-  if (r.redocument) ++r.redocumentations;
-  r.level = level_for(scenario_.request_types[r.type].urgency, r.escalated);
+  h.redocument = redocument(r.from);
+  if (h.redocument) ++r.redocumentations;
+  h.level = level_for(scenario_.request_types[r.type].urgency, r.escalated);
   enqueue(p, slot);
 }
 
-void JourneyModel::enqueue(Partition& p, sim::SlotId slot) {
-  UnitState& st = units_[p.id()];
-  account(p.id(), p.now());
-  Request& r = p.item(slot);
-  r.ticket = st.next_ticket++;
-  r.enqueued_at = p.now();
-  // Volunteers working apart (patrols) take the cases of their types; staff the rest.
-  r.by_volunteers = org_.volunteers_apart(p.id()) && r.item == Request::Item::request &&
-                    r.action == Request::Action::resolve && !r.escalated && org_.volunteers_serve(p.id(), r.type);
-  if (r.by_volunteers) {
-    st.volunteer_queue.push_back({slot, r.ticket});
+void JourneyModel::enqueue(Partition& p, sim::SlotId slot) const {
+  UnitState& st = p.state().unit;
+  account(st, p.id(), p.now());
+  Case& c = p.item(slot);
+  Handling& h = c.handling;
+  h.ticket = st.next_ticket++;
+  h.enqueued_at = p.now();
+  // Volunteers working apart (patrols) take the requests of their types; staff the rest.
+  const Request* r = std::get_if<Request>(&c.what);
+  h.by_volunteers = r && org_.volunteers_apart(p.id()) && h.action == Handling::Action::resolve && !r->escalated &&
+                    org_.volunteers_serve(p.id(), r->type);
+  if (h.by_volunteers) {
+    st.volunteer_queue.push_back({slot, h.ticket});
     ++st.volunteer_queued;
   } else {
-    st.queues[r.level].push_back({slot, r.ticket});
+    st.queues[h.level].push_back({slot, h.ticket});
     ++st.queued;
   }
   // Council oversight: the meeting that finds the case overdue, if it is still queued then.
-  if (r.item != Request::Item::admin && !r.escalated && r.review_at > p.now() && r.review_at < horizon_ &&
-      r.review_at < r.give_up_at)
-    p.schedule(r.review_at, kReview, slot, r.ticket);
+  std::visit(
+      [&](const auto& x) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, AdminTask>)
+          if (!x.escalated && x.review_at > p.now() && x.review_at < horizon_ && x.review_at < x.give_up_at)
+            schedule(p, x.review_at, kReview, ReviewDue{slot, h.ticket});
+      },
+      c.what);
   start_service(p);
 }
 
 // --- 3. A free staff member takes the next case (highest level first), ----
 // in working time only: out of hours, cases wait for the next opening.
-void JourneyModel::start_service(Partition& p) {
+void JourneyModel::start_service(Partition& p) const {
   const std::uint32_t u = p.id();
-  UnitState& st = units_[u];
+  UnitState& st = p.state().unit;
   const UnitGroup& g = org_.group_of(u);
   const sim::WorkCalendar& cal = org_.calendar(u);
   // Two pools of places: the staff (with the volunteers, unless they work
@@ -304,7 +334,7 @@ void JourneyModel::start_service(Partition& p) {
     const double opens = cal.next_open(p.now());
     if (st.wake_at != opens && opens < horizon_) {
       st.wake_at = opens;
-      p.schedule(opens, kOpen, 0);
+      p.schedule(opens, kOpen, 0);  // (no item)
     }
     return;
   }
@@ -315,7 +345,7 @@ void JourneyModel::start_service(Partition& p) {
       while (!q.empty()) {
         const auto e = q.front();
         q.pop_front();
-        if (p.item(e.slot).ticket == e.ticket) {
+        if (p.item(e.slot).handling.ticket == e.ticket) {
           slot = e.slot;
           --queued;
           return true;
@@ -335,41 +365,29 @@ void JourneyModel::start_service(Partition& p) {
     } else {
       break;
     }
-    Request& r = p.item(slot);
-    r.ticket = 0;  // no longer queued
-    if (r.item == Request::Item::request && p.now() >= r.give_up_at) {
+    Case& c = p.item(slot);
+    Handling& h = c.handling;
+    h.ticket = 0;  // no longer queued
+    Request* r = std::get_if<Request>(&c.what);
+    if (r && p.now() >= r->give_up_at) {
       // The resident gave up while waiting: nobody's time is spent on it.
-      const double open = cal.working_hours_between(r.enqueued_at, r.give_up_at);
-      r.wait_h += open;
-      r.closed_h += r.give_up_at - r.enqueued_at - open;
-      conclude(p, slot, Status::abandoned, r.give_up_at);
+      const double open = cal.working_hours_between(h.enqueued_at, r->give_up_at);
+      r->wait_h += open;
+      r->closed_h += r->give_up_at - h.enqueued_at - open;
+      conclude(p, slot, Status::abandoned, r->give_up_at);
       continue;
     }
-    {
-      const double open = cal.working_hours_between(r.enqueued_at, p.now());
-      r.wait_h += open;
-      r.closed_h += p.now() - r.enqueued_at - open;
+    if (r) {
+      const double open = cal.working_hours_between(h.enqueued_at, p.now());
+      r->wait_h += open;
+      r->closed_h += p.now() - h.enqueued_at - open;
+      if (r->first_contact_at < 0) r->first_contact_at = p.now();
     }
-    if (r.first_contact_at < 0) r.first_contact_at = p.now();
-    const sim::Stream s = stream_of(r);
-    const std::uint32_t index = static_cast<std::uint32_t>(r.visits) + 1000u * r.reworks;
-    double duration = 0;
-    switch (r.action) {
-      case Request::Action::admin: duration = g.admin_task_h.sample(s.block(kAdminService, static_cast<std::uint32_t>(r.tick))); break;
-      case Request::Action::resolve: duration = org_.service(u, r.type)->sample(s.block(kService, index)); break;
-      case Request::Action::sign: {
-        const auto* d = org_.service(u, r.type);
-        duration = (d ? *d : g.triage_h).sample(s.block(kSignService, index));
-        break;
-      }
-      case Request::Action::refer:
-      case Request::Action::bounce: duration = g.triage_h.sample(s.block(kService, index)); break;
-    }
-    if (r.redocument) duration += scenario_.handoffs.redocumentation_h.sample(s.block(kRedocumentation, index));
-    account(u, p.now());
+    const double duration = service_duration(u, c);
+    account(st, u, p.now());
     ++st.busy;
-    if (r.action == Request::Action::admin) ++st.busy_diverted;
-    r.served_by_volunteer = by_volunteer;
+    if (h.action == Handling::Action::admin) ++st.busy_diverted;
+    h.served_by_volunteer = by_volunteer;
     if (by_volunteer) ++st.volunteer_busy;
     // A service running past closing: finished in overtime, or paused until the next opening.
     double done = p.now() + duration;
@@ -382,28 +400,61 @@ void JourneyModel::start_service(Partition& p) {
         done = cal.add_working_hours(p.now(), duration);
       }
     }
-    r.service_h += duration;
-    r.closed_h += done - p.now() - duration;
+    if (r) {
+      r->service_h += duration;
+      r->closed_h += done - p.now() - duration;
+    }
     p.schedule(done, kDone, slot);
   }
 }
 
+// How long serving this case takes here (working time), drawn from the case's
+// own stream: by task number for diverted work, by visit and rework otherwise.
+double JourneyModel::service_duration(std::uint32_t u, const Case& c) const {
+  const UnitGroup& g = org_.group_of(u);
+  if (const AdminTask* task = std::get_if<AdminTask>(&c.what))
+    return g.admin_task_h.sample(sim::Stream(key_, task->entity).block(kAdminService, static_cast<std::uint32_t>(task->number)));
+  const auto [entity, type, index] = std::visit(
+      [](const auto& x) -> std::tuple<std::uint64_t, std::uint8_t, std::uint32_t> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, AdminTask>) return {0, 0, 0};
+        else return {x.entity, x.type, static_cast<std::uint32_t>(x.visits) + 1000u * x.reworks};
+      },
+      c.what);
+  const sim::Stream s(key_, entity);
+  double duration = 0;
+  switch (c.handling.action) {
+    case Handling::Action::resolve: duration = org_.service(u, type)->sample(s.block(kService, index)); break;
+    case Handling::Action::sign: {
+      const auto* d = org_.service(u, type);
+      duration = (d ? *d : g.triage_h).sample(s.block(kSignService, index));
+      break;
+    }
+    case Handling::Action::refer:
+    case Handling::Action::bounce: duration = g.triage_h.sample(s.block(kService, index)); break;
+    case Handling::Action::admin: break;  // (an AdminTask, above)
+  }
+  if (c.handling.redocument) duration += scenario_.handoffs.redocumentation_h.sample(s.block(kRedocumentation, index));
+  return duration;
+}
+
 // --- 4. Service ends: resolve, refer, bounce, or sign. ---------------------
-void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
+void JourneyModel::service_done(Partition& p, sim::SlotId slot) const {
   const std::uint32_t u = p.id();
-  UnitState& st = units_[u];
-  account(u, p.now());
+  UnitState& st = p.state().unit;
+  account(st, u, p.now());
   --st.busy;
-  Request& r = p.item(slot);
-  if (r.served_by_volunteer) --st.volunteer_busy;
-  r.served_by_volunteer = false;
-  switch (r.action) {
-    case Request::Action::admin:
+  Case& c = p.item(slot);
+  Handling& h = c.handling;
+  if (h.served_by_volunteer) --st.volunteer_busy;
+  h.served_by_volunteer = false;
+  switch (h.action) {
+    case Handling::Action::admin:
       --st.busy_diverted;
       p.release(slot);
       break;
-    case Request::Action::refer: refer(p, slot); break;
-    case Request::Action::bounce: {
+    case Handling::Action::refer: refer(p, slot); break;
+    case Handling::Action::bounce: {
+      Request& r = request(c);
       r.misrouted = false;
       ++r.bounces;
       if (r.bounces >= scenario_.handoffs.arbitration_after_bounces) r.arbitrated = true;
@@ -415,8 +466,9 @@ void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
       }
       break;
     }
-    case Request::Action::resolve: {
+    case Handling::Action::resolve: {
       // A poor resolution comes back for rework.
+      Request& r = request(c);
       const UnitGroup& g = org_.group_of(u);
       const sim::Stream s = stream_of(r);
       if (g.quality < 1.0 && r.reworks < scenario_.handoffs.max_reworks &&
@@ -428,17 +480,18 @@ void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
       after_resolution(p, slot);
       break;
     }
-    case Request::Action::sign: {
-      if (r.item == Request::Item::cosign) {
-        const std::uint32_t join = r.join_unit;
-        const double delay = transit(u, join, r, r.visits, p.now()).delay;
-        Request copy = std::move(r);
+    case Handling::Action::sign: {
+      if (const CosignCopy* copy = std::get_if<CosignCopy>(&c.what)) {  // the signature goes back
+        const std::uint32_t to = copy->parent_unit;
+        const double delay = transit(u, to, copy->escalated, copy->entity, copy->visits, p.now()).delay;
+        const Signed signature{copy->parent_slot};
         p.release(slot);
-        p.send(join, p.now() + delay, kSigned, std::move(copy));
+        signal(p, to, p.now() + delay, kSigned, signature);
         break;
       }
       // Sequential co-sign done here: next co-signer, or resolved.
-      const auto next = org_.cosigners(r.join_unit, r.type);
+      Request& r = request(c);
+      const auto next = org_.cosigners(r.resolver, r.type);
       if (r.stage < next.size()) {
         const std::uint32_t to = next[r.stage++];
         handoff(p, slot, to);
@@ -452,9 +505,9 @@ void JourneyModel::service_done(Partition& p, sim::SlotId slot) {
 }
 
 // Referral: to the responsible unit, or misrouted to a wrong department.
-void JourneyModel::refer(Partition& p, sim::SlotId slot) {
+void JourneyModel::refer(Partition& p, sim::SlotId slot) const {
   const std::uint32_t u = p.id();
-  Request& r = p.item(slot);
+  Request& r = request(p.item(slot));
   std::uint32_t to = org_.referral(u, r.type);
   if (to == kNoUnit) {
     conclude(p, slot, Status::orphaned, p.now());
@@ -480,9 +533,9 @@ void JourneyModel::refer(Partition& p, sim::SlotId slot) {
 }
 
 // After the resolving service: onward routing, co-signs, or done.
-void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) {
+void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) const {
   const std::uint32_t u = p.id();
-  Request& r = p.item(slot);
+  Request& r = request(p.item(slot));
   const sim::Stream s = stream_of(r);
   const auto& routes = org_.routing(u);
   if (!routes.empty()) {
@@ -498,7 +551,7 @@ void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) {
     conclude(p, slot, Status::resolved, p.now());
     return;
   }
-  r.join_unit = u;
+  r.resolver = u;
   const std::uint32_t party = r.home == kNoUnit ? kNoUnit : org_.unit(r.home).party_committee;
   bool parallel = party != kNoUnit;  // joint handling under the party committee
   bool connected = scenario_.platform.parallel_signoffs && org_.unit(u).connected;
@@ -514,28 +567,31 @@ void JourneyModel::after_resolution(Partition& p, sim::SlotId slot) {
       party != kNoUnit && !connected ? org_.group_of(party).coordination_delay_h.sample(s.block(kCoordination, 0)) : 0.0;
   r.cosign_pending = static_cast<std::uint16_t>(cosigners.size());
   r.parked_at = p.now();
-  const Request parked = r;
+  const Request parked = r;  // (a copy sent to this unit itself is held here, and moves the items)
   for (std::size_t i = 0; i < cosigners.size(); ++i) {
-    Request copy = parked;
-    copy.item = Request::Item::cosign;
+    CosignCopy copy;
     copy.entity = sim::mix64(parked.entity ^ (0xC0516Full + i));
-    copy.join_unit = u;
-    copy.join_slot = slot;
+    copy.home = parked.home;
     copy.from = u;
-    copy.visits = 0;
-    const double delay = coordination + transit(u, cosigners[i], parked, 100 + static_cast<std::uint32_t>(i), p.now()).delay;
-    copy.transit_h = 0;
-    p.send(cosigners[i], p.now() + delay, kArrive, std::move(copy));
+    copy.parent_unit = u;
+    copy.parent_slot = slot;
+    copy.reworks = parked.reworks;
+    copy.type = parked.type;
+    copy.escalated = parked.escalated;
+    copy.give_up_at = parked.give_up_at;
+    copy.review_at = parked.review_at;
+    const double delay = coordination + transit(u, cosigners[i], parked.escalated, parked.entity,
+                                                100 + static_cast<std::uint32_t>(i), p.now()).delay;
+    p.send(cosigners[i], p.now() + delay, kArrive, Case{Handling{}, copy});
   }
 }
 
-void JourneyModel::cosign_signed(Partition& p, sim::SlotId copy) {
-  const sim::SlotId main = p.item(copy).join_slot;
-  p.release(copy);
-  Request& r = p.item(main);
+void JourneyModel::cosign_signed(Partition& p, Signed signature) const {
+  const sim::SlotId parked = signature.parent_slot;
+  Request& r = request(p.item(parked));
   if (--r.cosign_pending == 0) {
     r.cosign_wait_h += p.now() - r.parked_at;
-    conclude(p, main, Status::resolved, p.now());
+    conclude(p, parked, Status::resolved, p.now());
   }
 }
 
@@ -544,14 +600,14 @@ void JourneyModel::cosign_signed(Partition& p, sim::SlotId copy) {
 // the receiver's next check of its worklist. On paper it waits for the
 // sender's next document run (on working days), then is carried over; a case
 // the council has escalated is carried at once.
-JourneyModel::Transit JourneyModel::transit(std::uint32_t u, std::uint32_t to, const Request& r, std::uint32_t draw,
-                                            double now) const {
+JourneyModel::Transit JourneyModel::transit(std::uint32_t u, std::uint32_t to, bool escalated, std::uint64_t entity,
+                                            std::uint32_t draw, double now) const {
   if (org_.unit(u).connected && org_.unit(to).connected) return {scenario_.platform.handoff_h, 0.0};
   const UnitGroup& g = org_.group_of(u);
   const auto& dist = g.transfer_delay_h ? *g.transfer_delay_h : scenario_.handoffs.transfer_delay_h;
-  const double carry = dist.sample(stream_of(r).block(kTransfer, draw));
+  const double carry = dist.sample(sim::Stream(key_, entity).block(kTransfer, draw));
   const CalendarSpec* spec = org_.calendar_spec(u);
-  if (!spec || spec->dispatch_h.empty() || r.escalated) return {carry, 0.0};
+  if (!spec || spec->dispatch_h.empty() || escalated) return {carry, 0.0};
   const sim::WorkCalendar& cal = org_.calendar(u);
   const double leaves = cal.next_slot(now, spec->dispatch_h);
   if (!(leaves < kInf)) return {carry, 0.0};
@@ -561,18 +617,21 @@ JourneyModel::Transit JourneyModel::transit(std::uint32_t u, std::uint32_t to, c
 
 // A case the council's meeting found overdue is escalated wherever it is next
 // handled: served first, not refused, arbitrated if it has bounced, carried at once.
-void JourneyModel::escalate_if_overdue(Request& r, double now) const {
-  if (r.escalated || r.item == Request::Item::admin || now < r.review_at) return;
-  r.escalated = true;
-  if (org_.group_of(org_.unit(r.home).council).oversight->arbitrate_bounced && r.bounces > 0) r.arbitrated = true;
+// (A co-sign copy is escalated too; only a request can be arbitrated.)
+template <class C>
+void JourneyModel::escalate_if_overdue(C& c, double now) const {
+  if (c.escalated || now < c.review_at) return;
+  c.escalated = true;
+  if constexpr (std::is_same_v<C, Request>)
+    if (org_.group_of(org_.unit(c.home).council).oversight->arbitrate_bounced && c.bounces > 0) c.arbitrated = true;
 }
 
-void JourneyModel::handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay) {
+void JourneyModel::handoff(Partition& p, sim::SlotId slot, std::uint32_t to, double extra_delay) const {
   const std::uint32_t u = p.id();
-  Request& r = p.item(slot);
+  Request& r = request(p.item(slot));
   const sim::Stream s = stream_of(r);
   escalate_if_overdue(r, p.now());
-  const Transit t = transit(u, to, r, r.visits + 1000u * r.handoffs, p.now());
+  const Transit t = transit(u, to, r.escalated, r.entity, r.visits + 1000u * r.handoffs, p.now());
   const double delay = extra_delay + t.delay;
   ++r.handoffs;
   const bool on_platform = org_.unit(u).connected && org_.unit(to).connected;
@@ -586,21 +645,18 @@ void JourneyModel::handoff(Partition& p, sim::SlotId slot, std::uint32_t to, dou
   r.from = u;
   Request moving = std::move(r);
   p.release(slot);
-  p.send(to, p.now() + delay, kArrive, std::move(moving));
+  p.send(to, p.now() + delay, kArrive, Case{Handling{}, std::move(moving)});
 }
 
 // --- 6. The end of a journey: record it, tell the resident. ----------------
-void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, double at) {
-  Request& r = p.item(slot);
-  if (r.item == Request::Item::cosign) {  // a resident gave up: the copy is dropped
-    p.release(slot);
-    return;
-  }
-  count_open(p.id(), r.reported_at, at);  // every request, measured or not: Little's L
+void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, double at) const {
+  const Request& r = request(p.item(slot));
+  UnitState& st = p.state().unit;
+  count_open(st, r.reported_at, at);  // every request, measured or not: Little's L
   if (records(r)) {
     Outcome o = outcome_of(r, status, at);
     o.resolver = status == Status::resolved ? p.id() : kNoUnit;
-    units_[p.id()].outcomes.push_back(o);
+    st.outcomes.push_back(o);
   }
   if (scenario_.behaviour.trust && r.resident != kNoResident) {
     const bool good = status == Status::resolved && r.bounces == 0 &&
@@ -609,7 +665,7 @@ void JourneyModel::conclude(Partition& p, sim::SlotId slot, Status status, doubl
     const std::uint32_t home = r.home, resident = r.resident;
     const std::uint64_t entity = r.entity;
     p.release(slot);
-    p.send_event(home, std::max(p.now(), at) + delay, good ? kGoodExperience : kBadExperience, resident, entity);
+    signal(p, home, std::max(p.now(), at) + delay, good ? kGoodExperience : kBadExperience, Experience{resident, entity});
     return;
   }
   p.release(slot);
@@ -657,89 +713,88 @@ Outcome JourneyModel::outcome_of(const Request& r, Status status, double end) co
 }
 
 // Experiences change willingness to report, and spread to neighbours.
-// (Handled at the resident's home unit: p is that unit's partition.)
-void JourneyModel::experience(Partition& p, std::uint32_t resident, bool good, std::uint64_t entity) {
+// (Handled at the resident's home unit: p is that unit's partition, which
+// owns the resident's willingness; the neighbours hear by message at theirs.)
+void JourneyModel::experience(Partition& p, Experience e, bool good) const {
   const Behaviour& b = scenario_.behaviour;
-  float& w = willingness_[resident];
+  float& w = p.state().willingness_of(e.resident);
   const float before = w;
   w = good ? w + static_cast<float>(b.good_experience_gain) * (1.0f - w) : w - static_cast<float>(b.bad_experience_drop) * w;
   const float change = (w - before) * static_cast<float>(b.spread_weight);
   if (change == 0.0f) return;
   const float heard = change * 0.5f;  // hearsay: never exactly +-1
-  const std::uint64_t value = std::bit_cast<std::uint32_t>(heard);
-  const sim::Stream s(key_, entity);
+  const sim::Stream s(key_, e.entity);
   std::uint32_t i = 0;
-  for (const std::uint32_t n : residents_.neighbours(resident)) {
+  for (const std::uint32_t n : residents_.neighbours(e.resident)) {
     const double delay = b.word_of_mouth_delay_h.sample(s.block(kTrustDelay, i++));
-    p.send_event(residents_.home(n, p.id()), p.now() + delay, kHearsay, n, value);
+    signal(p, residents_.home(n, p.id()), p.now() + delay, kHearsay, Hearsay{n, heard});
   }
 }
 
-void JourneyModel::hearsay(std::uint32_t resident, float change) {
-  float& w = willingness_[resident];
-  w = std::clamp(w + change, 0.0f, 1.0f);
+void JourneyModel::hearsay(Partition& p, Hearsay h) const {
+  float& w = p.state().willingness_of(h.resident);
+  w = std::clamp(w + h.change, 0.0f, 1.0f);
 }
 
 // Council oversight: an overdue case still waiting is escalated (and arbitrated if bounced).
-void JourneyModel::council_review(Partition& p, sim::SlotId slot, std::uint32_t ticket) {
-  // The slot may since hold another item: the ticket tells (tickets are unique per unit, 0 when not queued).
-  Request& r = p.item(slot);
-  if (r.ticket != ticket || r.item == Request::Item::admin) return;  // served or gone since
-  if (p.now() >= r.give_up_at) return;
-  r.escalated = true;
-  const Oversight& ov = *org_.group_of(org_.unit(r.home).council).oversight;
-  if (ov.arbitrate_bounced && r.bounces > 0) r.arbitrated = true;
-  UnitState& st = units_[p.id()];
-  r.level = 1;
-  r.ticket = st.next_ticket++;  // the old queue entry becomes stale
-  if (r.by_volunteers) {  // escalated: the staff take it
-    r.by_volunteers = false;
+void JourneyModel::council_review(Partition& p, ReviewDue due) const {
+  // The slot may since hold another case: the ticket tells (tickets are unique per unit, 0 when not queued).
+  Case& c = p.item(due.slot);
+  Handling& h = c.handling;
+  if (h.ticket != due.ticket || std::holds_alternative<AdminTask>(c.what)) return;  // served or gone since
+  if (Request* r = std::get_if<Request>(&c.what)) {
+    if (p.now() >= r->give_up_at) return;
+    r->escalated = true;
+    const Oversight& ov = *org_.group_of(org_.unit(r->home).council).oversight;
+    if (ov.arbitrate_bounced && r->bounces > 0) r->arbitrated = true;
+  } else {
+    CosignCopy& copy = std::get<CosignCopy>(c.what);
+    if (p.now() >= copy.give_up_at) return;
+    copy.escalated = true;
+  }
+  UnitState& st = p.state().unit;
+  h.level = 1;
+  h.ticket = st.next_ticket++;  // the old queue entry becomes stale
+  if (h.by_volunteers) {  // escalated: the staff take it
+    h.by_volunteers = false;
     --st.volunteer_queued;
     ++st.queued;
   }
-  st.queues[1].push_back({slot, r.ticket});
+  st.queues[1].push_back({due.slot, h.ticket});
   start_service(p);
 }
 
 // Work imposed from above (or economic targets) takes staff time first.
-void JourneyModel::diverted_work_arrives(Partition& p, sim::SlotId source) {
+void JourneyModel::diverted_work_arrives(Partition& p) const {
   const std::uint32_t u = p.id();
   const UnitGroup& g = org_.group_of(u);
-  Request& src = p.item(source);
+  AdminSource& src = *p.state().admin_source;
   const sim::Stream s(key_, src.entity);
   // Tasks arrive at any hour (and wait for working time): hours per year / task length.
   const double rate = (g.admin_hours_per_year + g.economic_hours_per_year) / 8760.0 / g.admin_task_h.mean();
-  const std::uint64_t k = src.tick++;
+  const std::uint64_t k = src.drawn++;
   const double next = p.now() - std::log(s.uniform(kAdminGap, static_cast<std::uint32_t>(k))) / rate;
   if (p.now() > 0 || k > 0) {
-    Request job;
-    job.item = Request::Item::admin;
-    job.action = Request::Action::admin;
-    job.level = 0;
-    job.entity = src.entity;
-    job.tick = k;
-    const sim::SlotId js = p.hold(std::move(job));
+    Handling task;
+    task.action = Handling::Action::admin;
+    task.level = 0;
+    const sim::SlotId js = p.hold(Case{task, AdminTask{src.entity, k}});
     enqueue(p, js);
   }
-  if (next < horizon_) p.schedule(next, kAdmin, source);
+  if (next < horizon_) p.schedule(next, kAdmin, 0);
 }
 
-void JourneyModel::sample(Partition& p, sim::SlotId sampler) {
+void JourneyModel::sample(Partition& p) const {
   const std::uint32_t u = p.id();
-  UnitState& st = units_[u];
-  account(u, p.now());
+  UnitPartition& own = p.state();
+  UnitState& st = own.unit;
+  account(st, u, p.now());
   const double interval = scenario_.simulation.sample_interval_h;
   double willing = std::numeric_limits<double>::quiet_NaN();
-  const auto [b0, b1] = residents_.blocks_at(u);
-  if (b0 < b1) {
+  if (!own.willingness.empty()) {  // residents homed here, in id order
     double sum = 0;
-    std::uint64_t n = 0;
-    for (std::uint32_t b = b0; b < b1; ++b) {
-      const auto& block = residents_.blocks()[b];
-      for (std::uint32_t r = block.first; r < block.first + block.size; ++r) sum += willingness_[r];
-      n += block.size;
-    }
-    willing = sum / static_cast<double>(n);
+    for (const float w : own.willingness) sum += w;
+    willing = sum / static_cast<double>(own.willingness.size());
   }
   const UnitGroup& g = org_.group_of(u);
   const double working = org_.calendar(u).working_hours_between(std::max(0.0, p.now() - interval), p.now());
@@ -747,14 +802,12 @@ void JourneyModel::sample(Partition& p, sim::SlotId sampler) {
   st.samples.push_back({p.now(), st.queued + st.volunteer_queued, st.busy, capacity > 0 ? st.window_busy_area / capacity : 0.0, willing});
   st.window_busy_area = 0;
   const double next = p.now() + interval;
-  if (next <= horizon_ + 1e-9) p.schedule(next, kSample, sampler);
-  else p.release(sampler);
+  if (next <= horizon_ + 1e-9) p.schedule(next, kSample, 0);
 }
 
 // Busy places are counted in working time only (overtime is counted apart);
 // the queue in all time.
-void JourneyModel::account(std::uint32_t unit, double now) {
-  UnitState& st = units_[unit];
+void JourneyModel::account(UnitState& st, std::uint32_t unit, double now) const {
   if (now == st.last_change) return;
   const sim::WorkCalendar& cal = org_.calendar(unit);
   const double from = std::max(st.last_change, warmup_), to = std::min(now, horizon_);
@@ -769,37 +822,52 @@ void JourneyModel::account(std::uint32_t unit, double now) {
   st.last_change = now;
 }
 
-void JourneyModel::unit_opens(Partition& p) {
-  units_[p.id()].wake_at = -1;
+void JourneyModel::unit_opens(Partition& p) const {
+  p.state().unit.wake_at = -1;
   start_service(p);
 }
 
-void JourneyModel::finish(Engine& engine) {
+void JourneyModel::finish(Engine& engine) const {
   for (std::uint32_t u = 0; u < org_.size(); ++u) {
-    account(u, horizon_);
     auto& p = engine.partition(u);
-    std::vector<sim::SlotId> open;
-    p.for_each_held([&](sim::SlotId s, const Request& r) {
-      if (r.item == Request::Item::request) open.push_back(s);  // queued, in service, parked or arrived late
+    UnitState& st = p.state().unit;
+    account(st, u, horizon_);
+    std::vector<const Request*> open;  // queued, in service, parked or arrived late
+    p.for_each_held([&](sim::SlotId, const Case& c) {
+      if (const Request* r = std::get_if<Request>(&c.what)) open.push_back(r);
     });
-    std::sort(open.begin(), open.end(), [&](sim::SlotId a, sim::SlotId b) {
-      const Request &x = p.item(a), &y = p.item(b);
-      return x.need_at < y.need_at || (x.need_at == y.need_at && x.entity < y.entity);
+    std::sort(open.begin(), open.end(), [](const Request* x, const Request* y) {
+      return x->need_at < y->need_at || (x->need_at == y->need_at && x->entity < y->entity);
     });
-    for (auto s : open) {
-      const Request& r = p.item(s);
-      count_open(u, r.reported_at, std::min(r.give_up_at, horizon_));
-      if (!records(r)) continue;
-      if (r.reported_at >= horizon_) {
+    for (const Request* r : open) {
+      count_open(st, r->reported_at, std::min(r->give_up_at, horizon_));
+      if (!records(*r)) continue;
+      if (r->reported_at >= horizon_) {
         // Arisen in the window but reported only after the horizon: the city never saw it.
-        units_[u].outcomes.push_back(outcome_of(r, Status::unreported, r.need_at));
+        st.outcomes.push_back(outcome_of(*r, Status::unreported, r->need_at));
         continue;
       }
-      const bool gave_up = r.give_up_at < horizon_;
-      units_[u].outcomes.push_back(
-          outcome_of(r, gave_up ? Status::abandoned : Status::unresolved, gave_up ? r.give_up_at : horizon_));
+      const bool gave_up = r->give_up_at < horizon_;
+      st.outcomes.push_back(
+          outcome_of(*r, gave_up ? Status::abandoned : Status::unresolved, gave_up ? r->give_up_at : horizon_));
     }
   }
+}
+
+JourneyModel::Results JourneyModel::gather(Engine& engine) {
+  Results out;
+  out.units.reserve(engine.size());
+  for (sim::PartitionId u = 0; u < engine.size(); ++u) {
+    UnitPartition& own = engine.partition(u).state();
+    out.units.push_back(std::move(own.unit));
+    for (const float w : own.willingness) out.willingness_sum += w;
+    out.residents += own.willingness.size();
+  }
+  return out;
+}
+
+double JourneyModel::Results::mean_willingness() const noexcept {
+  return residents == 0 ? std::numeric_limits<double>::quiet_NaN() : willingness_sum / static_cast<double>(residents);
 }
 
 }  // namespace govsim

@@ -148,7 +148,7 @@ std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation
   }
   // An overloaded unit holds every request it cannot serve until the horizon:
   // with demand at ten times capacity, nine in ten of its requests are still
-  // alive at the end, each a Request in its partition plus a queue entry.
+  // alive at the end, each a case (JourneyModel::Item) in its partition plus a queue entry.
   // Split each type's demand over the groups that resolve it in proportion to
   // their staff time, and count what exceeds each group's capacity. (Rough:
   // triage and co-signs also take staff time, and abandonment only lowers it.)
@@ -198,7 +198,7 @@ std::uint64_t estimate_memory_bytes(const Scenario& scenario, const Organisation
   const double bytes = residents * 12.0 + ties * 12.0 +
                        std::max(1, models_at_once) *
                            (residents * 4.0 + total_demand * (sim.horizon_h - sim.warmup_h) * 2.0 * sizeof(Outcome) +
-                            open_rate * sim.horizon_h * (2.0 * sizeof(Request) + 16.0)) +
+                            open_rate * sim.horizon_h * (2.0 * sizeof(JourneyModel::Item) + 16.0)) +
                        samples * 256.0 +
                        units * (4096.0 + 1024.0 * replications);
   // Absurd scenarios can exceed what 64 bits count (and the cast would be undefined).

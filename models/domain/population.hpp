@@ -4,7 +4,8 @@
 // resident is only an index: residents of one home unit are contiguous, split
 // into blocks by group in order, and a resident's home and group follow from
 // the block it falls in (the blocks are few and stay in cache). What changes
-// (willingness) lives in the journey model, one float per resident.
+// (willingness, one float per resident) is owned by the partition of the
+// resident's home unit (journey.hpp: UnitPartition).
 //
 // The social graph is a compressed sparse row graph (row offsets and
 // neighbour ids, 4 bytes each): most ties link neighbours of the same home
@@ -51,6 +52,10 @@ class Residents {
   /// Blocks living at unit u: [first, last) indices into blocks().
   std::pair<std::uint32_t, std::uint32_t> blocks_at(std::uint32_t u) const noexcept {
     return {block_begin_[u], block_begin_[u + 1]};
+  }
+  /// Residents homed at unit u: ids [first, last) (its blocks, in order).
+  std::pair<std::uint32_t, std::uint32_t> residents_at(std::uint32_t u) const noexcept {
+    return {resident_begin_[u], resident_begin_[u + 1]};
   }
   /// Resident r's social ties (resident ids), in the order they were made.
   std::span<const std::uint32_t> neighbours(std::uint32_t r) const noexcept {

@@ -50,8 +50,8 @@ TEST(Overload, MemoryEstimateCoversTheBacklog) {
   const double backlog = mean_of(run, "backlog_end", "unit", "station");
   // The scenario is what it claims: most requests are still queued at the end.
   ASSERT_GT(backlog, 0.8 * needs);
-  // Every need leaves an outcome record; every queued request is a live Request.
-  const double kept = needs * sizeof(Outcome) + backlog * sizeof(Request);
+  // Every need leaves an outcome record; every queued request is a live case (JourneyModel::Item).
+  const double kept = needs * sizeof(Outcome) + backlog * sizeof(JourneyModel::Item);
   EXPECT_GE(static_cast<double>(estimate), kept) << "estimate " << estimate << " B for " << needs << " needs, "
                                                   << backlog << " still queued";
   // ...and the estimate is an estimate, not a refusal of everything.

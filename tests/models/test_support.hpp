@@ -72,7 +72,7 @@ inline std::vector<Outcome> trace(const std::string& path, const std::vector<std
   engine.run(s.simulation.horizon_h, 1);
   model.finish(engine);
   std::vector<Outcome> all;
-  for (const auto& st : model.unit_states()) all.insert(all.end(), st.outcomes.begin(), st.outcomes.end());
+  for (const auto& st : JourneyModel::gather(engine).units) all.insert(all.end(), st.outcomes.begin(), st.outcomes.end());
   return all;
 }
 

@@ -42,20 +42,20 @@ std::ostream& operator<<(std::ostream& out, const LogEntry& e) {
 // lookahead plus an exponential delay drawn from the token's own stream.
 struct RingModel {
   using Item = Token;
+  using PartitionState = std::vector<LogEntry>;  // each partition's own log
   std::uint32_t partitions;
   std::uint32_t tokens_per_partition;
   std::uint32_t max_hops;
   double lookahead;
   std::uint64_t key = sim::stream_key(99, 0);
-  std::vector<std::vector<LogEntry>> logs;  // one per partition, written only by it
 
   RingModel(std::uint32_t n, std::uint32_t tokens, std::uint32_t hops, double la)
-      : partitions(n), tokens_per_partition(tokens), max_hops(hops), lookahead(la), logs(n) {}
+      : partitions(n), tokens_per_partition(tokens), max_hops(hops), lookahead(la) {}
 
   template <class P>
-  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) {
+  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) const {
     const Token t = p.item(slot);
-    logs[p.id()].push_back({p.now(), p.id(), t.id, t.hops, kind});
+    p.state().push_back({p.now(), p.id(), t.id, t.hops, kind});
     const sim::Stream s(key, t.id);
     if (kind == kStart) {
       // Launch this partition's tokens: local events, some at equal times.
@@ -78,12 +78,22 @@ struct RingModel {
     p.send(to, p.now() + delay, kArrive, Token{t.id, t.hops + 1});
   }
 
-  std::vector<LogEntry> merged() const {
-    std::vector<LogEntry> all;
-    for (const auto& l : logs) all.insert(all.end(), l.begin(), l.end());
-    return all;
-  }
 };
+
+/// Each partition's log, in partition order.
+template <class Engine>
+std::vector<std::vector<LogEntry>> logs_of(Engine& engine) {
+  std::vector<std::vector<LogEntry>> logs;
+  for (sim::PartitionId i = 0; i < engine.size(); ++i) logs.push_back(engine.partition(i).state());
+  return logs;
+}
+/// Every partition's log, one after another.
+template <class Engine>
+std::vector<LogEntry> merged(Engine& engine) {
+  std::vector<LogEntry> all;
+  for (const auto& l : logs_of(engine)) all.insert(all.end(), l.begin(), l.end());
+  return all;
+}
 
 struct RingRun {
   std::vector<LogEntry> log;
@@ -96,7 +106,7 @@ RingRun run_ring(int threads, std::uint32_t n = 8, double until = sim::kNever) {
   for (sim::PartitionId i = 0; i < n; ++i) engine.partition(i).schedule(0.0, kStart, engine.partition(i).hold(Token{}));
   RingRun r;
   r.counters = engine.run(until, threads);
-  r.log = model.merged();
+  r.log = merged(engine);
   return r;
 }
 
@@ -141,7 +151,7 @@ TEST(Engine, EventsAreProcessedInTimeOrderPerPartition) {
     sim::Engine<RingModel> engine(model, 6, model.lookahead);
     for (sim::PartitionId i = 0; i < 6; ++i) engine.partition(i).schedule(0.0, kStart, engine.partition(i).hold(Token{}));
     engine.run(sim::kNever, threads);
-    for (const auto& log : model.logs) {
+    for (const auto& log : logs_of(engine)) {
       ASSERT_FALSE(log.empty());
       for (std::size_t i = 1; i < log.size(); ++i) ASSERT_LE(log[i - 1].time, log[i].time) << log[i];
     }
@@ -167,7 +177,7 @@ TEST(Engine, SendToSelfIsNotAMessage) {
   engine.partition(0).schedule(0.0, kStart, engine.partition(0).hold(Token{}));
   const sim::EngineCounters c = engine.run(sim::kNever, 1);
   EXPECT_EQ(c.messages, 0u);
-  EXPECT_EQ(c.events, model.logs[0].size());
+  EXPECT_EQ(c.events, engine.partition(0).state().size());
   EXPECT_EQ(engine.partition(0).events_processed(), c.events);
 }
 
@@ -181,7 +191,7 @@ TEST(Engine, RunUntilStopsBeforeUntilAndContinues) {
     const double until = 10.0;
     const sim::EngineCounters first = engine.run(until, threads);
     std::size_t processed = 0;
-    for (const auto& log : model.logs) {
+    for (const auto& log : logs_of(engine)) {
       for (const auto& e : log) ASSERT_LT(e.time, until) << e;
       processed += log.size();
     }
@@ -194,7 +204,7 @@ TEST(Engine, RunUntilStopsBeforeUntilAndContinues) {
     EXPECT_EQ(processed, expected_before);
 
     engine.run(sim::kNever, threads);
-    EXPECT_EQ(model.merged(), whole.log);
+    EXPECT_EQ(merged(engine), whole.log);
   }
 }
 
@@ -216,11 +226,12 @@ TEST(Engine, EventAtUntilIsLeftForLaterRun) {
   sim::Engine<RingModel> engine(model, 2, 0.25);
   engine.partition(0).schedule(5.0, kStart, engine.partition(0).hold(Token{}));
   engine.run(5.0, 1);
-  EXPECT_TRUE(model.logs[0].empty());
+  const auto& log = engine.partition(0).state();
+  EXPECT_TRUE(log.empty());
   engine.run(5.0 + 1e-9, 1);
-  ASSERT_FALSE(model.logs[0].empty());
-  EXPECT_EQ(model.logs[0][0].time, 5.0);
-  EXPECT_EQ(model.logs[0][0].kind, kStart);
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log[0].time, 5.0);
+  EXPECT_EQ(log[0].kind, kStart);
 }
 
 // A model whose events do whatever a test function (a generic lambda) says.
@@ -229,7 +240,7 @@ struct ScriptModel {
   using Item = int;
   F handler;
   template <class P>
-  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) {
+  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) const {
     handler(p, kind, slot);
   }
 };
@@ -391,11 +402,10 @@ TEST(Engine, ClockNeverRunsBackwardsNearTheLookahead) {
 // identically for any thread count.
 struct ValueModel {
   using Item = int;
-  std::vector<std::vector<std::tuple<double, std::uint32_t, sim::SlotId, std::uint64_t>>> seen =
-      std::vector<std::vector<std::tuple<double, std::uint32_t, sim::SlotId, std::uint64_t>>>(3);
+  using PartitionState = std::vector<std::tuple<double, std::uint32_t, sim::SlotId, std::uint64_t>>;  // what it saw
   template <class P>
-  void on_event(P& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) {
-    seen[p.id()].emplace_back(p.now(), kind, kind == 0 ? sim::SlotId{0} : slot, value);
+  void on_event(P& p, std::uint32_t kind, sim::SlotId slot, std::uint64_t value) const {
+    p.state().emplace_back(p.now(), kind, kind == 0 ? sim::SlotId{0} : slot, value);
     if (kind != 0) return;
     p.release(slot);
     if (p.id() == 2) return;
@@ -416,7 +426,7 @@ TEST(Engine, EventsWithoutItemsCarryValuesInDeterministicOrder) {
     for (sim::PartitionId i = 0; i < 2; ++i) engine.partition(i).schedule(0.0, 0, engine.partition(i).hold(0));
     const auto c = engine.run(sim::kNever, threads);
     EXPECT_EQ(c.messages, 12u);  // 6 events without items and 6 items, from two partitions
-    const auto& sink = model.seen[2];
+    const auto& sink = engine.partition(2).state();
     ASSERT_EQ(sink.size(), 12u);
     // Partition 0's six first (lower origin), each in its sending order.
     for (std::uint32_t k = 0; k < 3; ++k) {
@@ -424,7 +434,7 @@ TEST(Engine, EventsWithoutItemsCarryValuesInDeterministicOrder) {
       EXPECT_EQ(std::get<1>(sink[2 * k + 1]), 0u);
       EXPECT_EQ(sink[6 + 2 * k], std::make_tuple(1.0, 1u, sim::SlotId{10 + k}, 0xF00D000000000000ull + k));
     }
-    EXPECT_EQ(model.seen[0].back(), std::make_tuple(0.25, 2u, sim::SlotId{42}, std::uint64_t{43}));
+    EXPECT_EQ(engine.partition(0).state().back(), std::make_tuple(0.25, 2u, sim::SlotId{42}, std::uint64_t{43}));
     std::size_t held = 0;
     engine.partition(2).for_each_held([&](sim::SlotId, int) { ++held; });
     EXPECT_EQ(held, 0u);
@@ -439,14 +449,14 @@ TEST(Engine, EventsWithoutItemsCarryValuesInDeterministicOrder) {
 struct HubModel {
   using Item = Token;
   std::uint32_t partitions;
+  using PartitionState = std::vector<LogEntry>;
   std::uint64_t key = sim::stream_key(7, 0);
-  std::vector<std::vector<LogEntry>> logs;
-  explicit HubModel(std::uint32_t n) : partitions(n), logs(n) {}
+  explicit HubModel(std::uint32_t n) : partitions(n) {}
   template <class P>
-  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) {
+  void on_event(P& p, std::uint32_t kind, sim::SlotId slot) const {
     const Token t = p.item(slot);
     p.release(slot);
-    logs[p.id()].push_back({p.now(), p.id(), t.id, t.hops, kind});
+    p.state().push_back({p.now(), p.id(), t.id, t.hops, kind});
     if (t.hops >= 200) return;
     const sim::Stream s(key, t.id);
     const double delay = 1.0 + sim::Distribution::exponential(0.5).sample(s.block(0, t.hops));
@@ -467,7 +477,7 @@ TEST(Engine, HeavyPartitionIdenticalForAnyThreadCount) {
     const auto c = engine.run(sim::kNever, threads);
     EXPECT_GT(c.windows, 300u);  // several rebalances
     std::vector<LogEntry> all;
-    for (const auto& l : model.logs) all.insert(all.end(), l.begin(), l.end());
+    for (sim::PartitionId i = 0; i < 40; ++i) all.insert(all.end(), engine.partition(i).state().begin(), engine.partition(i).state().end());
     EXPECT_EQ(all.size(), 39u * 5u * 201u);
     if (threads == 1) first = all;
     EXPECT_EQ(all, first);

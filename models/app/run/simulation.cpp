@@ -373,8 +373,9 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     if (result.counters.interrupted) throw Interrupted();
     model.finish(engine);
 
-    // Outcomes, merged in unit order: deterministic whatever the threads did.
-    const auto& states = model.unit_states();
+    // Outcomes, gathered from the partitions and merged in unit order: deterministic whatever the threads did.
+    const JourneyModel::Results gathered = JourneyModel::gather(engine);
+    const std::vector<UnitState>& states = gathered.units;
     const Tallies tallies = tally_outcomes(scenario, org, states, groups.size(), threads);
     auto& m = result.metrics;
     emit_outcomes(scenario, org, groups, tallies, m);
@@ -383,10 +384,7 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings,
     for (const auto& st : states) open_area += st.open_area;
     emit_littles_law(tallies, open_area, window, m);
     emit_costs(tallies, hours, m);
-    double willing = 0;
-    for (float x : model.willingness()) willing += x;
-    m.push_back({"mean_willingness_end", "all", "all",
-                 model.willingness().empty() ? NAN : willing / static_cast<double>(model.willingness().size())});
+    m.push_back({"mean_willingness_end", "all", "all", gathered.mean_willingness()});
     keep_distributions(scenario, groups, tallies, result);
     if (settings.keep_series) keep_series(org, states, result);
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
