@@ -74,8 +74,4 @@ class ResourceLimitError : public PlacedError {
       : PlacedError(std::move(file), line, column, message) {}
 };
 
-/// The former name of InputError, kept while code outside the input layer
-/// moves over to the new name (the fuzz targets and a few callers use it).
-using ScenarioError = InputError;
-
 }  // namespace govsim

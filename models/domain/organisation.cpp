@@ -20,7 +20,7 @@ Organisation::Organisation(const Scenario& scenario) : scenario_(&scenario) {
   std::size_t total = 0;
   for (const auto& g : scenario.units) total += static_cast<std::size_t>(g.count);
   if (total > 5'000'000)
-    throw ScenarioError(scenario.path, 0, 0, "the scenario expands to " + std::to_string(total) + " units (limit 5,000,000)");
+    throw ResourceLimitError(scenario.path, 0, 0, "the scenario expands to " + std::to_string(total) + " units (limit 5,000,000)");
   expand_members(scenario);
   link_parents(scenario);
   connect_platform(scenario);
@@ -167,7 +167,7 @@ void Organisation::build_misroute_alternatives(const Scenario& scenario) {
     entries += siblings * (siblings - 1);
     if (entries > 10'000'000) {
       const UnitGroup& g = groups[units_[departments[a].second].group];
-      throw ScenarioError(g.file, g.line, g.column,
+      throw ResourceLimitError(g.file, g.line, g.column,
                           "too many departments share one parent (" + std::to_string(siblings) +
                               "): the table of where a misrouted case may land would exceed 10,000,000 entries");
     }
@@ -219,7 +219,7 @@ void Organisation::lay_out_calendars(const Scenario& scenario) {
     try {
       calendars_.emplace_back(spec, scenario.simulation.horizon_h);
     } catch (const std::invalid_argument& e) {
-      throw ScenarioError(c.file, c.line, c.column, "calendar `" + c.name + "`: " + e.what());
+      throw InputError(c.file, c.line, c.column, "calendar `" + c.name + "`: " + e.what());
     }
     if (c.name == "default") default_calendar_ = static_cast<std::uint32_t>(calendars_.size() - 1);
   }

@@ -42,7 +42,7 @@ using OrgGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirect
 
 class Organisation {
  public:
-  /// Expands the scenario's unit groups; throws ScenarioError on a structural problem.
+  /// Expands the scenario's unit groups; throws InputError on a structural problem, ResourceLimitError when it is too big.
   explicit Organisation(const Scenario& scenario);
 
   const Scenario& scenario() const noexcept { return *scenario_; }

@@ -20,7 +20,7 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
     const auto* g = scenario.unit_group(p.at);
     total += static_cast<std::uint64_t>(g->count) * static_cast<std::uint64_t>(p.residents_per_unit);
   }
-  if (total >= 0xFFFFFFF0ull) throw ScenarioError(scenario.path, 0, 0, "more than 4 billion residents");
+  if (total >= 0xFFFFFFF0ull) throw ResourceLimitError(scenario.path, 0, 0, "more than 4 billion residents");
   // Group ids across populations.
   for (const auto& p : scenario.populations)
     for (const auto& g : p.groups)
@@ -115,7 +115,7 @@ Residents::Residents(const Scenario& scenario, const Organisation& org, std::uin
   tie_begin_.assign(std::size_t{n} + 1, 0);
   std::uint64_t total_ties = 0;
   make_ties([&](std::uint32_t a, std::uint32_t) { ++tie_begin_[a + 1], ++total_ties; });
-  if (total_ties >= 0xFFFFFFFFull) throw ScenarioError(scenario.path, 0, 0, "more than 4 billion social ties");
+  if (total_ties >= 0xFFFFFFFFull) throw ResourceLimitError(scenario.path, 0, 0, "more than 4 billion social ties");
   for (std::uint32_t r = 0; r < n; ++r) tie_begin_[r + 1] += tie_begin_[r];
   ties_.resize(total_ties);
   drawing = false;

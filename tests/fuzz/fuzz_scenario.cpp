@@ -3,7 +3,7 @@
 // Feeds arbitrary bytes to load_scenario_text as if they were the content of
 // a file in tests/fuzz/corpus/scenario/ (so `extends: base.yaml` reaches a
 // real corpus file), and builds the organisation as `govsim check` does.
-// A one-line InputError is the expected answer to a bad input; anything
+// A one-line InputError (or ResourceLimitError) is the expected answer to a bad input; anything
 // else (another exception, a crash, a sanitizer report, a leak, a timeout, a
 // message of several lines) is a finding.
 //
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const govsim::Organisation org(scenario);
       (void)govsim::estimate_memory_bytes(scenario, org);
     }
-  } catch (const govsim::InputError& e) {
+  } catch (const govsim::PlacedError& e) {
     // The expected outcome for a bad input, as long as it keeps the contract
     // of docs/robustness.md: one line (a newline would split it on stderr).
     const std::string what = e.what();

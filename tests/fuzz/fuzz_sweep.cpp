@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (double x : u)
         if (!(x >= 0.0 && x <= 1.0 + 1e-12)) __builtin_trap();
     if (spec.runs() == 0) __builtin_trap();
-  } catch (const govsim::InputError& e) {
+  } catch (const govsim::PlacedError& e) {
     const std::string what = e.what();
     if (what.empty() || what.find('\n') != std::string::npos) __builtin_trap();
   }

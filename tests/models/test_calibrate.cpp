@@ -74,7 +74,7 @@ std::string bad_targets_error(const std::string& text, const std::string& scenar
   try {
     const TargetsFile f = load_targets_text(text, "t.yaml");
     check_targets(f, load_scenario(scenario));
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     return e.what();
   }
   return "";
@@ -92,7 +92,7 @@ TEST(CalibrateTargets, ShippedDistrictTargetsLoadAgainstFourTier) {
   try {
     check_targets(f, load_scenario(source_path("scenarios/three-tier.yaml")));
     FAIL() << "three-tier accepted";
-  } catch (const ScenarioError& e) {
+  } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("committee_matters_per_year"), std::string::npos) << e.what();
   }
 }

@@ -67,7 +67,7 @@ class MpiRanks final : public RankGroup {
 [[noreturn]] void abort_all_ranks(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
-  } catch (const ScenarioError& e) {
+  } catch (const PlacedError& e) {
     std::fprintf(stderr, "%s\n", e.what());
   } catch (const OutputError& e) {
     std::fprintf(stderr, "%s\n", e.what());

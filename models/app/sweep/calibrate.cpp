@@ -205,7 +205,7 @@ class Calibration {
     targets_ = load_targets(o.targets_file);
     base_ = load_scenario(o.prior, o.sets);
     if (base_.uncertain.empty())
-      throw ScenarioError(o.prior, 0, 0, "declares no uncertain parameters: calibrate fits the `uncertain:` section's "
+      throw InputError(o.prior, 0, 0, "declares no uncertain parameters: calibrate fits the `uncertain:` section's "
                                          "parameters, whose ranges are the priors (docs/uncertainty.md)");
     check_targets(targets_, base_);
     for (const auto& u : base_.uncertain)
@@ -662,7 +662,7 @@ CalibrationSummary Calibration::run() {
                 " of " + std::to_string(cap) + " proposals (N / min acceptance) were within tolerance " +
                 csv_number(g.tolerance) + "; the posterior is generation " + std::to_string(gen - 1);
       if (gen == 0 && o_.ranks) o_.ranks->failure_agreed = true;  // every rank throws it, from the same records
-      if (gen == 0) throw ScenarioError(o_.targets_file, 0, 0, "no run gave a value for every target: " + stopped);
+      if (gen == 0) throw InputError(o_.targets_file, 0, 0, "no run gave a value for every target: " + stopped);
       break;
     }
     // Importance weights: prior / sum_j w_j K(theta_i | theta_j); the prior is uniform on the cube.
@@ -857,7 +857,7 @@ CalibrationSummary run_calibration(const CalibrateOptions& options) {
   std::optional<Calibration> c;
   std::exception_ptr error;
   try {
-    if (options.population < 2) throw ScenarioError(options.targets_file, 0, 0, "--population must be at least 2");
+    if (options.population < 2) throw InputError(options.targets_file, 0, 0, "--population must be at least 2");
     c.emplace(options);
   } catch (...) {
     error = std::current_exception();

@@ -78,7 +78,7 @@ struct CalibrationSummary {
   std::string stopped_because;
 };
 
-/// Runs (or resumes) a calibration. Bad input throws ScenarioError or
+/// Runs (or resumes) a calibration. Bad input throws InputError or
 /// OutputError before anything runs; an interruption returns interrupted=true.
 CalibrationSummary run_calibration(const CalibrateOptions& options);
 

@@ -114,21 +114,21 @@ PosteriorSample load_posterior(const std::string& path) {
   PosteriorSample p;
   p.file = path;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, 0, 0, "cannot read the posterior (the posterior.csv a `govsim calibrate` wrote)");
+  if (!in) throw InputError(path, 0, 0, "cannot read the posterior (the posterior.csv a `govsim calibrate` wrote)");
   std::stringstream b;
   b << in.rdbuf();
   const std::string text = b.str();
   p.hash = hex64(sim::stable_id(text));
   std::istringstream lines(text);
   std::string line;
-  if (!std::getline(lines, line)) throw ScenarioError(path, 1, 1, "empty posterior: expected the header of a posterior.csv");
+  if (!std::getline(lines, line)) throw InputError(path, 1, 1, "empty posterior: expected the header of a posterior.csv");
   if (!line.empty() && line.back() == '\r') line.pop_back();
   const auto header = csv_split(line);
   std::size_t weight_col = 0;
   for (std::size_t c = 0; c < header.size(); ++c)
     if (header[c].first == "weight") weight_col = c;
   if (header.empty() || header[0].first != "particle" || weight_col < 2)
-    throw ScenarioError(path, 1, 1, "not a posterior.csv: the header must be `particle,PARAMETER...,weight,...` "
+    throw InputError(path, 1, 1, "not a posterior.csv: the header must be `particle,PARAMETER...,weight,...` "
                                     "(the file `govsim calibrate` writes)");
   for (std::size_t c = 1; c < weight_col; ++c) p.paths.push_back(header[c].first);
   int number = 1;
@@ -138,14 +138,14 @@ PosteriorSample load_posterior(const std::string& path) {
     if (line.empty()) continue;
     const auto f = csv_split(line);
     if (f.size() < header.size())
-      throw ScenarioError(path, number, 1, "a particle with " + std::to_string(f.size()) + " fields, the header has " +
+      throw InputError(path, number, 1, "a particle with " + std::to_string(f.size()) + " fields, the header has " +
                                                std::to_string(header.size()));
     std::vector<std::string> v;
     for (std::size_t c = 1; c < weight_col; ++c) v.push_back(f[c].first);
     char* end = nullptr;
     const double w = std::strtod(f[weight_col].first.c_str(), &end);
     if (f[weight_col].first.empty() || !end || *end != '\0' || !std::isfinite(w) || w < 0)
-      throw ScenarioError(path, number, f[weight_col].second,
+      throw InputError(path, number, f[weight_col].second,
                           "weight `" + f[weight_col].first + "` is not a finite number >= 0");
     p.values.push_back(v);
     p.weights.push_back(w);
@@ -153,7 +153,7 @@ PosteriorSample load_posterior(const std::string& path) {
   double total = 0;
   for (double w : p.weights) total += w;
   if (p.values.empty() || !(total > 0))
-    throw ScenarioError(path, number, 1, "the posterior has no particle of positive weight");
+    throw InputError(path, number, 1, "the posterior has no particle of positive weight");
   return p;
 }
 
@@ -229,24 +229,24 @@ EffectSummary summarise_effects(const std::vector<std::vector<double>>& diffs, i
 }
 
 SweepSpec explore_spec(const ExploreOptions& o) {
-  if (o.scenarios.size() < 2) throw ScenarioError("explore", 0, 0, "explore needs a baseline and at least one option");
+  if (o.scenarios.size() < 2) throw InputError("explore", 0, 0, "explore needs a baseline and at least one option");
   std::vector<Scenario> scenarios;
   for (const auto& p : o.scenarios) scenarios.push_back(load_scenario(p, o.sets));
   const Scenario& base = scenarios.front();
   if (base.uncertain.empty())
-    throw ScenarioError(o.scenarios[0], 0, 0,
+    throw InputError(o.scenarios[0], 0, 0,
                         "declares no uncertain parameters: add an `uncertain:` section (docs/uncertainty.md)");
   std::set<std::string> names;
   for (std::size_t i = 0; i < scenarios.size(); ++i)
     if (!names.insert(scenarios[i].name).second)
-      throw ScenarioError(o.scenarios[i], 0, 0, "two of the explored scenarios are named `" + scenarios[i].name +
+      throw InputError(o.scenarios[i], 0, 0, "two of the explored scenarios are named `" + scenarios[i].name +
                                                     "`: give each a distinct `name`");
   // Every option must set every path the baseline declares uncertain.
   for (std::size_t i = 1; i < scenarios.size(); ++i) {
     const YAML::Node root = YAML::Load(merged_text_of(o.scenarios[i], o.sets));
     for (const auto& u : base.uncertain)
       if (const std::string problem = uncertain_path_problem(root, u.path); !problem.empty())
-        throw ScenarioError(o.scenarios[i], 0, 0,
+        throw InputError(o.scenarios[i], 0, 0,
                             "explore gives every option the baseline's uncertain parameters, but: " + problem);
   }
   // A posterior from `govsim calibrate`: every parameter it fits must be one the baseline declares uncertain.
@@ -261,7 +261,7 @@ SweepSpec explore_spec(const ExploreOptions& o) {
       std::size_t i = 0;
       while (i < base.uncertain.size() && base.uncertain[i].path != posterior->paths[c]) ++i;
       if (i == base.uncertain.size())
-        throw ScenarioError(o.posterior, 1, 0,
+        throw InputError(o.posterior, 1, 0,
                             "the posterior fits `" + posterior->paths[c] + "`, which " + o.scenarios[0] +
                                 " does not declare uncertain (it declares: " + declared +
                                 "): explore the scenarios the calibration's prior came from, or declare it");
@@ -270,13 +270,13 @@ SweepSpec explore_spec(const ExploreOptions& o) {
     const fs::path cal = fs::path(o.posterior).parent_path() / "calibrate.json";
     std::error_code ec;
     if (!fs::exists(cal, ec))
-      throw ScenarioError(o.posterior, 0, 0, "no calibrate.json beside the posterior (" + cal.string() +
+      throw InputError(o.posterior, 0, 0, "no calibrate.json beside the posterior (" + cal.string() +
                                                  "): pass the posterior.csv of a finished `govsim calibrate`");
     Json c;
     try {
       c = Json::parse(read_text(cal.string()));
     } catch (const std::exception& e) {
-      throw ScenarioError(cal.string(), 0, 0, std::string("cannot read the calibration's summary: ") + e.what());
+      throw InputError(cal.string(), 0, 0, std::string("cannot read the calibration's summary: ") + e.what());
     }
     double total = 0, squares = 0;
     for (double w : posterior->weights) total += w, squares += w * w;
@@ -564,11 +564,11 @@ struct Element {
 std::vector<Element> read_elements(const std::string& file, const std::string& baseline, const std::vector<std::string>& sets,
                                    std::string& design) {
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) throw ScenarioError(file, 0, 0, "no such file");
+  if (!fs::is_regular_file(file, ec)) throw InputError(file, 0, 0, "no such file");
   const YAML::Node root = parse_guarded_yaml(read_text(file), file);
   auto fail = [&](const YAML::Node& at, const std::string& m) {
     const auto mark = at.Mark();
-    throw ScenarioError(file, mark.line >= 0 ? mark.line + 1 : 0, mark.line >= 0 ? mark.column + 1 : 0, m);
+    throw InputError(file, mark.line >= 0 ? mark.line + 1 : 0, mark.line >= 0 ? mark.column + 1 : 0, m);
   };
   if (!root.IsMap() || !root["elements"].IsDefined()) fail(root, "an elements file needs `elements:`, a mapping of names to {set: {path: value}}");
   for (const auto& kv : root)

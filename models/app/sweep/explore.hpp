@@ -36,7 +36,7 @@ struct PosteriorSample {
   std::vector<std::vector<std::string>> values;  ///< per particle, per path: the value as --set takes it
   std::vector<double> weights;
 };
-/// Reads posterior.csv; throws ScenarioError (file:line:col) for a malformed file.
+/// Reads posterior.csv; throws InputError (file:line:col) for a malformed file.
 PosteriorSample load_posterior(const std::string& path);
 /// The particle sample j draws: resampling by weight, a stream keyed by (seed, j).
 std::size_t posterior_draw(const PosteriorSample& p, std::uint64_t seed, std::size_t j);
@@ -44,7 +44,7 @@ std::size_t posterior_draw(const PosteriorSample& p, std::uint64_t seed, std::si
 /// The plan: parameters `sample` and `scenario` (labels), then one per
 /// uncertain parameter of the baseline; point = sample x scenarios + scenario.
 /// Sample j runs every scenario with seed + j and replications 0..R-1
-/// (common random numbers within a sample). Throws ScenarioError for bad input.
+/// (common random numbers within a sample). Throws InputError for bad input.
 SweepSpec explore_spec(const ExploreOptions& options);
 /// explore.csv and explore.json from the run records of a finished plan.
 void write_explore(const SweepSpec& spec, const std::string& dir);
