@@ -4,17 +4,21 @@
 namespace govsim {
 
 const char* to_string(UnitKind kind) noexcept {
-  switch (kind) {
-    case UnitKind::residents_committee: return "residents_committee";
-    case UnitKind::subdistrict_office: return "subdistrict_office";
-    case UnitKind::service_centre: return "service_centre";
-    case UnitKind::department: return "department";
-    case UnitKind::council: return "council";
-    case UnitKind::party_committee: return "party_committee";
-    case UnitKind::ngo: return "ngo";
-    case UnitKind::station: return "station";
-  }
+  for (const auto& [k, name] : kUnitKinds)
+    if (k == kind) return name;
   return "station";
+}
+
+std::optional<UnitKind> unit_kind_named(std::string_view name) noexcept {
+  for (const auto& [k, n] : kUnitKinds)
+    if (name == n) return k;
+  return std::nullopt;
+}
+
+std::vector<std::string> unit_kind_names() {
+  std::vector<std::string> names;
+  for (const auto& [k, n] : kUnitKinds) names.emplace_back(n);
+  return names;
 }
 
 int Scenario::request_type_index(const std::string& name) const {

@@ -11,6 +11,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/domain/input_error.hpp"
@@ -29,7 +31,17 @@ enum class UnitKind : std::uint8_t {
   ngo,
   station,  ///< a plain queueing station (textbook networks)
 };
+/// Every unit kind with the name scenario files give it, in enum order: the one list of them.
+inline constexpr std::pair<UnitKind, const char*> kUnitKinds[] = {
+    {UnitKind::residents_committee, "residents_committee"}, {UnitKind::subdistrict_office, "subdistrict_office"},
+    {UnitKind::service_centre, "service_centre"},           {UnitKind::department, "department"},
+    {UnitKind::council, "council"},                         {UnitKind::party_committee, "party_committee"},
+    {UnitKind::ngo, "ngo"},                                 {UnitKind::station, "station"}};
 const char* to_string(UnitKind kind) noexcept;
+/// The kind a scenario file names, if it names one.
+std::optional<UnitKind> unit_kind_named(std::string_view name) noexcept;
+/// Every kind's name, in enum order (the choices of a unit group's `kind`).
+std::vector<std::string> unit_kind_names();
 
 struct RequestType {
   std::string name;

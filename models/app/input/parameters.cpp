@@ -6,6 +6,8 @@
 // a shipped scenario gives are graded in its own header and in docs/ODD.md.
 #include "models/app/input/parameters.hpp"
 
+#include "models/domain/scenario.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -123,8 +125,7 @@ std::vector<Section> scenario_tables() {
                R"({"if": {"required": ["deadline_h"], "properties": {"deadline_h": {"type": "number"}}}, "then": {"properties": {"deadline_working_days": {"type": "null"}}}})"});
   s.push_back({"units.*", "a group of identical organisational units, `count` members named group/0, group/1, ...",
                {P("kind", T::choice).def("station")
-                    .choices({"residents_committee", "subdistrict_office", "service_centre", "department", "council",
-                              "party_committee", "ngo", "station"})
+                    .choices(unit_kind_names())
                     .means("what the units are (a `station` is a plain queueing station)"),
                 P("tier", T::text).def("\"\"").means("a label (city, district, community, committee) used for tables"),
                 P("count", T::integer).def("1").range(1, 1000000).means("members in the group"),

@@ -40,11 +40,7 @@ void check_name(const Provenance& prov, const std::string& path, const YAML::Nod
 }
 
 UnitKind parse_kind(const Reader& r) {
-  static const std::vector<std::string> names = {"residents_committee", "subdistrict_office", "service_centre",
-                                                 "department",          "council",            "party_committee",
-                                                 "ngo",                 "station"};
-  const std::string k = r.choice("kind");
-  return static_cast<UnitKind>(std::find(names.begin(), names.end(), k) - names.begin());
+  return *unit_kind_named(r.choice("kind"));  // choice() refused any other name (the table's choices are the kinds)
 }
 
 /// What a unit group resolves: a service time per request type.
