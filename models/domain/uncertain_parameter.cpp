@@ -7,15 +7,11 @@
 
 namespace govsim {
 
-namespace {
-
 std::string number_text(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
 }
-
-}  // namespace
 
 const char* to_string(UncertainDist d) noexcept {
   switch (d) {

@@ -11,6 +11,9 @@
 
 namespace govsim {
 
+/// A number as declarations and their messages show it (%.10g: 0.25, 1e+06).
+std::string number_text(double v);
+
 enum class UncertainDist { uniform, loguniform, triangular, choice, integer };
 const char* to_string(UncertainDist d) noexcept;
 

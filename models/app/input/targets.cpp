@@ -21,7 +21,7 @@ namespace govsim {
 
 namespace {
 
-std::string number_text(double v) {
+std::string short_number(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
@@ -145,7 +145,7 @@ Target read_target(const Provenance& prov, const YAML::Node& t, std::size_t inde
                            std::numeric_limits<double>::infinity());
   if (!(x.uncertainty > 0))
     r.fail(r.node(x.uncertainty_kind), "`" + x.uncertainty_kind + "` must be greater than 0 (the distance divides by it), not " +
-                                           number_text(x.uncertainty));
+                                           short_number(x.uncertainty));
   if (!r.has("source")) r.fail(t, where + " needs `source`: where the observed value comes from");
   x.source = word(r, "source");
   if (!r.has("grade")) r.fail(t, where + " needs `grade`: A (measured here), B (comparable places or literature) or C (assumption)");

@@ -10,24 +10,11 @@
 #include <stdexcept>
 
 #include "models/app/input/scenario_loader.hpp"
+#include "models/app/input/suggest.hpp"
 
 namespace govsim {
 
 namespace {
-
-std::string number_text(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
-std::string nearest(const std::string& word, const std::vector<std::string>& options) {
-  std::string best;
-  std::size_t distance = 1000;
-  for (const auto& o : options)
-    if (const std::size_t d = edit_distance(word, o); d < distance) distance = d, best = o;
-  return distance <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
-}
 
 std::vector<std::string> split_dots(const std::string& path) {
   std::vector<std::string> parts;
@@ -62,7 +49,7 @@ std::string uncertain_path_problem(const YAML::Node& root, const std::string& pa
       for (const auto& kv : n) keys.push_back(kv.first.Scalar());
       std::string message = "`" + path + "` names no value this scenario sets: no `" + parts[i] + "` in " +
                             (walked.empty() ? std::string("the scenario") : "`" + walked + "`");
-      if (const std::string best = nearest(parts[i], keys); !best.empty()) message += "; did you mean `" + best + "`?";
+      if (const std::string best = nearest_word(parts[i], keys); !best.empty()) message += "; did you mean `" + best + "`?";
       else message += " (an uncertain parameter must name a value the scenario writes, after `extends`)";
       return message;
     }
@@ -99,7 +86,7 @@ std::vector<UncertainParameter> read_uncertain(const YAML::Node& section, const 
     for (const auto& e : d) {
       const std::string key = e.first.Scalar();
       if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
-      const std::string best = nearest(key, keys);
+      const std::string best = nearest_word(key, keys);
       fail(at + "." + key, e.first,
            "unknown key `" + key + "` in the declaration of `" + p.path + "`" +
                (best.empty() ? "; valid keys: dist, low, high, mode, values, source, grade" : "; did you mean `" + best + "`?"));
@@ -128,7 +115,7 @@ std::vector<UncertainParameter> read_uncertain(const YAML::Node& section, const 
       const std::string name = text("dist");
       const auto it = std::find(dists.begin(), dists.end(), name);
       if (it == dists.end()) {
-        const std::string best = nearest(name, dists);
+        const std::string best = nearest_word(name, dists);
         fail(at + ".dist", d["dist"],
              "unknown distribution `" + name + "`" + (best.empty() ? "" : "; did you mean `" + best + "`?") +
                  " (uniform, loguniform, triangular, choice, integer)");
