@@ -44,6 +44,8 @@ class Organisation {
  public:
   /// Expands the scenario's unit groups; throws InputError on a structural problem, ResourceLimitError when it is too big.
   explicit Organisation(const Scenario& scenario);
+  /// It refers to the scenario it expands: a temporary one would be gone before it.
+  explicit Organisation(const Scenario&& scenario) = delete;
 
   const Scenario& scenario() const noexcept { return *scenario_; }
   std::size_t size() const noexcept { return units_.size(); }

@@ -275,7 +275,8 @@ int main(int argc, char** argv) {
   // partition per unit): the engine's own rate at the city's size.
   std::optional<int> city_units;
   if (args.count("scenarios") || all) {
-    city_units = static_cast<int>(govsim::Organisation(govsim::load_scenario("scenarios/city-three-tier.yaml")).size());
+    const govsim::Scenario city = govsim::load_scenario("scenarios/city-three-tier.yaml");
+    city_units = static_cast<int>(govsim::Organisation(city).size());
     if (std::find(sizes.begin(), sizes.end(), *city_units) == sizes.end()) sizes.push_back(*city_units);
   }
   const double target = args["events"].as<double>() * 1e6;

@@ -109,7 +109,8 @@ TEST(Population, NeedsArriveAtEachGroupsRates) {
   within(care_old, 0.003 * old * hours);
   EXPECT_EQ(care_young, 0);
   // Every need arises at its resident's home: the home of each record is a committee.
-  const Organisation org(load_scenario(path));
+  const Scenario scenario = load_scenario(path);  // the organisation refers to it: keep it alive
+  const Organisation org(scenario);
   const std::uint32_t first_committee = org.first_member(org.group_index("committee"));
   std::set<std::uint32_t> homes;
   for (const Outcome& o : all) homes.insert(o.home);
