@@ -47,33 +47,35 @@ def plots_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    r = sub.add_parser("run", help="plots of a `govsim run` folder")
-    r.add_argument("dir", metavar="DIR", help="folder written by `govsim run --out DIR`")
-    r.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
-    c = sub.add_parser("compare", help="plots of a `govsim compare` folder")
-    c.add_argument("dir", metavar="DIR", help="folder written by `govsim compare ... --out DIR`")
-    c.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
+    folder_commands: list[argparse.ArgumentParser] = []
+
+    def folder_command(name: str, help: str, dir_help: str, metavar: str = "DIR") -> argparse.ArgumentParser:
+        """A command that plots one results folder, into --out (default: the folder's plots/)."""
+        command = sub.add_parser(name, help=help)
+        command.add_argument("dir", metavar=metavar, help=dir_help)
+        command.add_argument("--out", metavar="PLOTDIR", help=f"output folder (default: {metavar}/plots)")
+        folder_commands.append(command)
+        return command
+
+    folder_command("run", "plots of a `govsim run` folder", "folder written by `govsim run --out DIR`")
+    c = folder_command("compare", "plots of a `govsim compare` folder", "folder written by `govsim compare ... --out DIR`")
     c.add_argument("--baseline", metavar="NAME", help="differences against this scenario (default: the comparison's)")
-    s = sub.add_parser("sweep", help="plots of a sweep folder (sweep.csv, sensitivity.csv)")
-    s.add_argument("dir", metavar="SWEEPDIR", help="folder holding sweep.csv and/or sensitivity.csv")
-    s.add_argument("--out", metavar="PLOTDIR", help="output folder (default: SWEEPDIR/plots)")
-    e = sub.add_parser("explore", help="plots of a `govsim explore` folder (effects, tornado, PRIM)")
-    e.add_argument("dir", metavar="DIR", help="folder written by `govsim explore --out DIR`")
-    e.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
-    a = sub.add_parser("attribute", help="plots of a `govsim attribute` folder (waterfall, interactions)")
-    a.add_argument("dir", metavar="DIR", help="folder written by `govsim attribute --out DIR`")
-    a.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
+    folder_command("sweep", "plots of a sweep folder (sweep.csv, sensitivity.csv)",
+                   "folder holding sweep.csv and/or sensitivity.csv", metavar="SWEEPDIR")
+    folder_command("explore", "plots of a `govsim explore` folder (effects, tornado, PRIM)",
+                   "folder written by `govsim explore --out DIR`")
+    a = folder_command("attribute", "plots of a `govsim attribute` folder (waterfall, interactions)",
+                       "folder written by `govsim attribute --out DIR`")
     a.add_argument("--metric", default="response_mean_h", help="outcome shown (default response_mean_h)")
-    k = sub.add_parser("calibrate", help="plots of a `govsim calibrate` folder (marginal and pairwise posteriors)")
-    k.add_argument("dir", metavar="DIR", help="folder written by `govsim calibrate --out DIR`")
-    k.add_argument("--out", metavar="PLOTDIR", help="output folder (default: DIR/plots)")
+    folder_command("calibrate", "plots of a `govsim calibrate` folder (marginal and pairwise posteriors)",
+                   "folder written by `govsim calibrate --out DIR`")
     t = sub.add_parser("structure", help="organisational structures of scenarios side by side")
     t.add_argument("scenarios", metavar="SCENARIO.yaml", nargs="+", help="scenario files")
     t.add_argument("--govsim", metavar="BIN", required=True, help="path of the govsim binary")
     t.add_argument("--out", metavar="FILE.png", required=True, help="output PNG file")
     t.add_argument("--set", metavar="path=value", action="append", default=[],
                    help="scenario override passed to `govsim describe` (repeatable)")
-    for sp in (r, c, s, e, a, t, k):
+    for sp in (*folder_commands, t):
         sp.add_argument("--lang", choices=["en", "zh"], default="en", help="language of labels and titles")
     return p
 
